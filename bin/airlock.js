@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The `airlock` command. Airlock runs on Node 24 or newer (it uses node:sqlite and runs
+// its TypeScript sources directly); say so plainly instead of failing on a syntax error.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
+  process.stderr.write(`airlock: Node 24 or newer is required (this is Node ${process.versions.node}).\n`);
+  process.exit(1);
+}
+const { main } = await import('../main/cli.ts');
+await main(process.argv);

@@ -1,0 +1,135 @@
+/**
+ * The `airlock` command. Thin: parses arguments (commander) and calls the core.
+ *   airlock serve [--home DIR] [--port N]   headless core + web UI
+ *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
+ *   airlock demo-server                    the demo image MCP server (stdio)
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { Airlock } from './core/airlock.ts';
+import { homePaths, resolveHomeDir } from './core/home/home.ts';
+import { loadOrCreateAuth } from './core/home/auth.ts';
+import { readRuntimeInfo } from './core/home/runtime-file.ts';
+import { AlreadyRunningError } from './core/home/instance-lock.ts';
+import { stderrLogger } from './core/logger.ts';
+import { startStdioBridge } from './core/bridge/stdio-bridge.ts';
+import type { SelfCommand } from './core/upstream/command-resolver.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** This very program, so config entries with command `airlock` run it (e.g. the demo server). */
+export function selfCommand(): SelfCommand {
+  return { command: process.execPath, args: [process.argv[1] ?? fileURLToPath(import.meta.url)] };
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = any free port)');
+  return port;
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`airlock: ${message}\n`);
+  process.exit(code);
+}
+
+export async function serve(options: { home?: string; port?: number }): Promise<Airlock> {
+  const home = resolveHomeDir(options.home);
+  const logger = stderrLogger();
+  let airlock: Airlock;
+  try {
+    airlock = await Airlock.start({
+      home,
+      ...(options.port !== undefined && { port: options.port }),
+      self: selfCommand(),
+      version,
+      logger,
+    });
+  } catch (err) {
+    if (err instanceof AlreadyRunningError) fail(err.message, 2);
+    fail((err as Error).message);
+  }
+  process.stdout.write(`Airlock ${version} is running\n  home:  ${home}\n  UI:    ${airlock.url}/\n`);
+  for (const name of airlock.upstreams.keys()) process.stdout.write(`  agents: ${airlock.url}/mcp/${name}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    airlock.stop().then(
+      () => process.exit(0),
+      (err: Error) => fail(err.message),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return airlock;
+}
+
+async function connect(server: string, options: { home?: string }): Promise<void> {
+  const home = resolveHomeDir(options.home);
+  const paths = homePaths(home);
+  const runtime = readRuntimeInfo(paths.runtime);
+  if (!runtime) {
+    fail(`no Airlock is running for home ${home}; start the Airlock app or \`airlock serve\` first (calls are never sent around it)`);
+  }
+  let token = process.env.AIRLOCK_MCP_TOKEN;
+  if (!token) {
+    try {
+      token = loadOrCreateAuth(paths.auth).mcpToken;
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  await startStdioBridge({
+    url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
+    token,
+    onEnd: (error) => {
+      if (error) process.stderr.write(`airlock connect: ${error.message}\n`);
+      process.exit(error ? 1 : 0);
+    },
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('airlock').description('A local firewall for AI agents\' MCP tool calls').version(version);
+  program
+    .command('serve')
+    .description('run Airlock headless and serve its web UI')
+    .option('--home <dir>', 'Airlock home (default: $AIRLOCK_HOME or the app-data folder)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parsePort)
+    .action(async (opts: { home?: string; port?: number }) => {
+      await serve(opts);
+    });
+  program
+    .command('start')
+    .description('start Airlock (the desktop app where available, else `serve`)')
+    .option('--home <dir>', 'Airlock home')
+    .option('--port <n>', 'port on 127.0.0.1', parsePort)
+    .action(async (opts: { home?: string; port?: number }) => {
+      await serve(opts);
+    });
+  program
+    .command('connect')
+    .description('stdio bridge for clients that spawn a command: relays to the running Airlock')
+    .argument('<server>', 'server name from config.json')
+    .option('--home <dir>', 'Airlock home')
+    .action(connect);
+  program
+    .command('demo-server')
+    .description('run the demo image MCP server on stdio')
+    .action(async () => {
+      const { runDemoImageServer } = await import('./demo/image-server.ts');
+      await runDemoImageServer();
+    });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+if (import.meta.main) await main();

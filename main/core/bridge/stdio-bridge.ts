@@ -1,0 +1,71 @@
+/**
+ * `airlock connect <server>`: for clients that can only spawn a command (Claude Desktop).
+ * It relays JSON-RPC messages between its stdio and the running Airlock's
+ * `/mcp/<server>` endpoint, untouched, so the policy applies exactly as over HTTP. It never
+ * connects to the upstream itself: without a running Airlock it fails closed.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+export interface BridgeOptions {
+  url: URL;
+  token: string;
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Called once with the reason when the bridge ends. */
+  onEnd?: (error?: Error) => void;
+}
+
+export interface Bridge {
+  close(): Promise<void>;
+}
+
+export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> {
+  const http = new StreamableHTTPClientTransport(options.url, {
+    requestInit: { headers: { Authorization: `Bearer ${options.token}` } },
+  });
+  const stdio = new StdioServerTransport(options.stdin, options.stdout);
+  let initializeId: RequestId | undefined;
+  let ended = false;
+
+  const end = async (error?: Error) => {
+    if (ended) return;
+    ended = true;
+    // A DELETE ends the MCP session at once, so pending approvals are withdrawn.
+    await http.terminateSession().catch(() => undefined);
+    await Promise.allSettled([http.close(), stdio.close()]);
+    options.onEnd?.(error);
+  };
+
+  stdio.onmessage = (message: JSONRPCMessage) => {
+    if (isJSONRPCRequest(message) && message.method === 'initialize') initializeId = message.id;
+    http.send(message).catch((err: Error) => {
+      if (isJSONRPCRequest(message)) {
+        void stdio.send({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32000, message: `[Airlock] the Airlock endpoint did not answer: ${err.message}` },
+        });
+      }
+    });
+  };
+  http.onmessage = (message: JSONRPCMessage) => {
+    if (initializeId !== undefined && isJSONRPCResultResponse(message) && message.id === initializeId) {
+      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof version === 'string') http.setProtocolVersion(version);
+    }
+    void stdio.send(message).catch(() => end());
+  };
+  stdio.onclose = () => void end();
+  http.onclose = () => void end(new Error('Airlock closed the connection'));
+  http.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
+  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
+
+  await http.start();
+  await stdio.start();
+  options.stdin?.once('end', () => void end());
+  if (!options.stdin) process.stdin.once('end', () => void end());
+  return { close: () => end() };
+}

@@ -1,0 +1,43 @@
+/** The interception point: every tools/call of every session passes through one hook. */
+import type { CallToolResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+
+export interface ClientIdentity {
+  /** The identity policy and history use: a named token's name, else clientInfo.name. */
+  id: string;
+  info?: Implementation;
+  /** Set when the client authenticated with a named client token. */
+  tokenName?: string;
+}
+
+export interface ToolCall {
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  client: ClientIdentity;
+  sessionId: string;
+  requestId: string | number;
+  receivedAt: number;
+  /** Aborted when the client cancels, disconnects or the session ends. */
+  signal: AbortSignal;
+  /** Whether the client asked for progress (it sent a progressToken). */
+  wantsProgress: boolean;
+  /** Sends a progress notification with the client's own token (no-op without one). */
+  sendProgress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+/** Calls the upstream tool with the given arguments (the original ones unless edited). */
+export type ForwardCall = (args: Record<string, unknown>) => Promise<CallToolResult>;
+
+export interface ProxyHooks {
+  onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult>;
+  /** Filters a tools/list result before it reaches the client (hidden, always-denied tools). */
+  filterTools(server: string, tools: Tool[], client: ClientIdentity): Tool[];
+  /** A downstream session opened or closed. */
+  onSession?(event: 'open' | 'close', server: string, sessionId: string, client: ClientIdentity): void;
+}
+
+/** The hooks of an Airlock that lets everything through (used before a policy is wired). */
+export const passThroughHooks: ProxyHooks = {
+  onToolCall: (call, forward) => forward(call.arguments),
+  filterTools: (_server, tools) => tools,
+};

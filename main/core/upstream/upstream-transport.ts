@@ -1,0 +1,65 @@
+/** Builds the SDK client transport for one upstream entry of config.json. */
+import { createWriteStream, statSync, truncateSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { isStdioServer, remoteTransport, type ServerConfig } from '../../../shared/config.ts';
+import { resolveCommand, type SelfCommand } from './command-resolver.ts';
+
+const MAX_LOG_BYTES = 5 * 1024 * 1024;
+
+export interface TransportHandle {
+  transport: Transport;
+  /** The child's pid for stdio servers. */
+  pid(): number | undefined;
+  /** The last lines the server wrote to stderr, to explain a failure. */
+  lastStderr(): string;
+}
+
+/** Appends a server's stderr to `<home>/logs/<server>.log`, starting over when it grows large. */
+export function openServerLog(logDir: string, server: string): WriteStream {
+  const file = join(logDir, `${server}.log`);
+  try {
+    if (statSync(file).size > MAX_LOG_BYTES) truncateSync(file, 0);
+  } catch {
+    // no log yet
+  }
+  return createWriteStream(file, { flags: 'a', mode: 0o600 });
+}
+
+export function createUpstreamTransport(
+  name: string,
+  config: ServerConfig,
+  options: { self: SelfCommand; log: WriteStream },
+): TransportHandle {
+  if (isStdioServer(config)) {
+    const resolved = resolveCommand(config.command, config.args, options.self);
+    const transport = new StdioClientTransport({
+      command: resolved.command,
+      args: resolved.args,
+      env: { ...getDefaultEnvironment(), PATH: resolved.path, ...resolved.env, ...config.env },
+      cwd: config.cwd,
+      stderr: 'pipe',
+    });
+    let tail = '';
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      options.log.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-2000);
+    });
+    return {
+      transport,
+      pid: () => transport.pid ?? undefined,
+      lastStderr: () => tail.trim().split('\n').slice(-3).join(' | '),
+    };
+  }
+  const url = new URL(config.url);
+  const requestInit: RequestInit = config.headers ? { headers: config.headers } : {};
+  const transport =
+    remoteTransport(config) === 'sse'
+      ? new SSEClientTransport(url, { requestInit })
+      : new StreamableHTTPClientTransport(url, { requestInit });
+  options.log.write(`[airlock] connecting to ${url.origin}${url.pathname} (${name})\n`);
+  return { transport, pid: () => undefined, lastStderr: () => '' };
+}

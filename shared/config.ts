@@ -1,0 +1,68 @@
+/**
+ * config.json: the upstream MCP servers (Claude Desktop's `mcpServers` format) and
+ * Airlock's own settings. Parsed at the edge with these schemas; everything inside the
+ * core works with the parsed types only.
+ */
+import { z } from 'zod';
+
+/** Server names become URL path segments (/mcp/<name>) and file names (logs/<name>.log). */
+export const ServerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (at most 64 characters)');
+
+const common = {
+  /** Kept in the file but not started. */
+  disabled: z.boolean().optional(),
+  description: z.string().optional(),
+};
+
+export const StdioServerSchema = z.strictObject({
+  type: z.literal('stdio').optional(),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  ...common,
+});
+
+export const RemoteServerSchema = z.strictObject({
+  // Claude Code and Cursor write `type`; Airlock's own docs use `transport`. Both are accepted.
+  type: z.enum(['http', 'streamable-http', 'sse']).optional(),
+  transport: z.enum(['http', 'sse']).optional(),
+  url: z.url({ protocol: /^https?$/ }),
+  headers: z.record(z.string(), z.string()).optional(),
+  ...common,
+});
+
+export const ServerConfigSchema = z.union([StdioServerSchema, RemoteServerSchema]);
+
+export const SettingsSchema = z.strictObject({
+  /** Port of the local endpoint; 0 picks any free port (written to runtime.json). */
+  port: z.number().int().min(0).max(65535).default(7323),
+  /** Largest accepted MCP request body, in bytes (images travel as base64). */
+  maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  /** Seconds an approval waits when the rule does not say. */
+  approvalTimeout: z.number().positive().default(120),
+});
+
+export const ConfigSchema = z.looseObject({
+  mcpServers: z.record(ServerNameSchema, ServerConfigSchema).default({}),
+  airlock: SettingsSchema.default(SettingsSchema.parse({})),
+});
+
+export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
+export type RemoteServerConfig = z.infer<typeof RemoteServerSchema>;
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export type Settings = z.infer<typeof SettingsSchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function isStdioServer(config: ServerConfig): config is StdioServerConfig {
+  return 'command' in config;
+}
+
+/** Which client transport a remote entry asks for; Streamable HTTP unless it says SSE. */
+export function remoteTransport(config: RemoteServerConfig): 'http' | 'sse' {
+  return config.transport === 'sse' || config.type === 'sse' ? 'sse' : 'http';
+}
+
+export type UpstreamState = 'starting' | 'ready' | 'failed' | 'stopped';

@@ -1,0 +1,100 @@
+/**
+ * Test harness: a real Airlock in a temporary home, real upstream MCP servers from npm,
+ * and real SDK clients (direct, over /mcp/<server>, or through `airlock connect`).
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { Airlock, type AirlockOptions } from '../../main/core/airlock.ts';
+
+const require = createRequire(import.meta.url);
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const cliPath = join(repoRoot, 'main', 'cli.ts');
+
+/** Absolute path of an npm package's file, e.g. the entry of server-everything. */
+export function packageFile(pkg: string, file: string): string {
+  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
+}
+function dirname(p: string): string {
+  return p.slice(0, p.lastIndexOf('/'));
+}
+
+export const EVERYTHING = { command: process.execPath, args: [packageFile('@modelcontextprotocol/server-everything', 'dist/index.js'), 'stdio'] };
+export const MEMORY = { command: process.execPath, args: [packageFile('@modelcontextprotocol/server-memory', 'dist/index.js')] };
+export const FILESYSTEM_ENTRY = packageFile('@modelcontextprotocol/server-filesystem', 'dist/index.js');
+export const DEMO_IMAGES = { command: process.execPath, args: [join(repoRoot, 'main', 'demo', 'image-server.ts')] };
+
+export function tempHome(prefix = 'airlock-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeConfig(home: string, config: unknown): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+export const TEST_MCP_TOKEN = 'test-mcp-token-0123456789abcdef';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export async function startAirlock(
+  home: string,
+  mcpServers: Record<string, unknown>,
+  extra: Partial<AirlockOptions> = {},
+): Promise<Airlock> {
+  writeConfig(home, { mcpServers, airlock: { port: 0 } });
+  const airlock = await Airlock.start({
+    home,
+    port: 0,
+    self: { command: process.execPath, args: [cliPath] },
+    version: 'test',
+    env: { AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    restartBackoffMs: 200,
+    ...extra,
+  });
+  await airlock.whenSettled();
+  return airlock;
+}
+
+export const FULL_CLIENT_CAPS: ClientCapabilities = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };
+
+export function newClient(name = 'test-client', capabilities: ClientCapabilities = FULL_CLIENT_CAPS): Client {
+  return new Client({ name, version: '1.0.0' }, { capabilities });
+}
+
+export async function connectHttp(airlock: Airlock, server: string, client = newClient(), token = TEST_MCP_TOKEN): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`/mcp/${server}`, airlock.url), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+export async function connectStdio(params: { command: string; args: string[]; env?: Record<string, string> }, client = newClient()): Promise<Client> {
+  const transport = new StdioClientTransport({ ...params, stderr: 'pipe' });
+  await client.connect(transport);
+  return client;
+}
+
+/** A client that reaches Airlock the way Claude Desktop would: by spawning `airlock connect`. */
+export async function connectBridge(home: string, server: string, client = newClient()): Promise<Client> {
+  return connectStdio(
+    { command: process.execPath, args: [cliPath, 'connect', server, '--home', home], env: { ...(process.env as Record<string, string>), AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN } },
+    client,
+  );
+}
+
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
