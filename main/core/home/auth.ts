@@ -33,7 +33,7 @@ export function loadOrCreateAuth(file: string, env = process.env): AuthTokens {
     stored = AuthFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`${file} is unreadable or invalid (${(err as Error).message}); fix or delete it to generate new tokens`);
+      throw new Error(`${file} is unreadable or invalid (${(err as Error).message}); fix or delete it to generate new tokens`, { cause: err });
     }
   }
   if (!stored) {

@@ -26,17 +26,23 @@ export interface InstanceLock {
   release(): void;
 }
 
+/** Locks this process holds, so a second Airlock in the same process is refused too. */
+const heldHere = new Set<string>();
+
 export function acquireInstanceLock(file: string, home: string): InstanceLock {
+  if (heldHere.has(file)) throw new AlreadyRunningError(home, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(file);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
+          heldHere.delete(file);
           try {
             if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
           } catch {

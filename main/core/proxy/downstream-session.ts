@@ -11,6 +11,7 @@ import {
   ErrorCode,
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
+  ProgressNotificationSchema,
   ResultSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type CallToolResult,
@@ -19,6 +20,7 @@ import {
   type JSONRPCRequest,
   type ListToolsResult,
   type Notification,
+  type Progress,
   type Request,
   type RequestId,
   type Result,
@@ -31,6 +33,7 @@ import {
   progressNotification,
   progressTokenOf,
   relayError,
+  type ProgressToken,
 } from './forwarding.ts';
 import type { ClientIdentity, ProxyHooks, ToolCall } from './tool-call.ts';
 
@@ -60,6 +63,8 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
   private ended = false;
   /** In-flight client requests, in arrival order, with a controller we can abort ourselves. */
   private readonly inflight = new Map<RequestId, AbortController>();
+  /** Progress tokens of forwarded requests in flight → where their progress goes. */
+  private readonly progressRoutes = new Map<ProgressToken, (progress: Progress) => void>();
 
   constructor(options: DownstreamSessionOptions) {
     super();
@@ -123,6 +128,10 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
       // client starts a new one (which reaches the restarted server).
       setTimeout(() => void this.close(), 100);
     };
+    upstream.setNotificationHandler(ProgressNotificationSchema, (notification) => {
+      const { progressToken, ...progress } = notification.params;
+      this.progressRoutes.get(progressToken)?.(progress);
+    });
     upstream.fallbackRequestHandler = async (request, extra) => {
       const token = progressTokenOf(request.params);
       try {
@@ -200,17 +209,25 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
     const conn = this.conn;
     if (!conn) throw proxyError(ErrorCode.InvalidRequest, 'session not initialized');
     const token = progressTokenOf(params);
-    try {
-      return await conn.client.request({ method, params }, ResultSchema, {
-        signal,
-        timeout: NO_TIMEOUT_MS,
-        ...(token !== undefined && {
-          onprogress: (progress) =>
-            void this.notification(progressNotification(token, progress), { relatedRequestId: extra.requestId }).catch(() => undefined),
-        }),
+    // The client's own progress token goes upstream unchanged (each session has its own
+    // upstream connection, so tokens cannot collide) and progress is relayed in order and
+    // before the result: a client drops progress that arrives after its response.
+    let progressSent: Promise<unknown> = Promise.resolve();
+    if (token !== undefined) {
+      this.progressRoutes.set(token, (progress) => {
+        progressSent = progressSent.then(() =>
+          this.notification(progressNotification(token, progress), { relatedRequestId: extra.requestId }).catch(() => undefined),
+        );
       });
+    }
+    try {
+      const result = await conn.client.request({ method, params }, ResultSchema, { signal, timeout: NO_TIMEOUT_MS });
+      await progressSent;
+      return result;
     } catch (err) {
       return relayError(err, () => `[Airlock] upstream server "${this.server}" stopped while handling ${method}: ${this.upstreamGone ?? 'connection closed'}`);
+    } finally {
+      if (token !== undefined) this.progressRoutes.delete(token);
     }
   }
 

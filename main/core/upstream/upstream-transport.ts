@@ -45,7 +45,7 @@ export function createUpstreamTransport(
     });
     let tail = '';
     transport.stderr?.on('data', (chunk: Buffer) => {
-      options.log.write(chunk);
+      if (!options.log.writableEnded) options.log.write(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-2000);
     });
     return {
@@ -60,6 +60,6 @@ export function createUpstreamTransport(
     remoteTransport(config) === 'sse'
       ? new SSEClientTransport(url, { requestInit })
       : new StreamableHTTPClientTransport(url, { requestInit });
-  options.log.write(`[airlock] connecting to ${url.origin}${url.pathname} (${name})\n`);
+  if (!options.log.writableEnded) options.log.write(`[airlock] connecting to ${url.origin}${url.pathname} (${name})\n`);
   return { transport, pid: () => undefined, lastStderr: () => '' };
 }

@@ -107,7 +107,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     clearTimeout(this.restartTimer);
     await Promise.allSettled([...this.live].map((c) => c.close()));
     this.setStatus({ state: 'stopped', error: undefined });
-    await new Promise<void>((resolve) => this.log.end(resolve));
+    if (!this.log.writableEnded) await new Promise<void>((resolve) => this.log.end(resolve));
   }
 
   /** A new connection for one downstream session, declaring that client's capabilities. */
@@ -147,10 +147,10 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       closedReason = isStdioServer(this.config)
         ? `server process ${conn.pid ?? ''} exited${stderr ? `: ${stderr}` : ''}`.replace('  ', ' ')
         : 'connection closed by the server';
-      this.log.write(`[airlock] ${closedReason}\n`);
+      this.note(closedReason);
       conn.onUnexpectedClose?.(closedReason);
     };
-    client.onerror = (err) => this.log.write(`[airlock] ${err.message}\n`);
+    client.onerror = (err) => this.note(err.message);
     this.live.add(conn);
     try {
       await client.connect(handle.transport, { timeout: this.options.connectTimeoutMs ?? 30_000 });
@@ -221,6 +221,11 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       this.statusValue.restarts++;
       void this.startCatalog();
     }, delay);
+  }
+
+  /** Airlock's own lines in the server's log, beside what the server writes to stderr. */
+  private note(line: string): void {
+    if (!this.log.writableEnded) this.log.write(`[airlock] ${new Date().toISOString()} ${line}\n`);
   }
 
   private setStatus(patch: Partial<UpstreamStatus>): void {
