@@ -1,0 +1,19 @@
+/** The policy engine's public surface; see README.md in this folder. */
+export { parsePolicy, loadPolicyFile, formatPolicyIssues } from './load.ts';
+export type { PolicyIssue, PolicyParseResult, PolicyFileLoad } from './load.ts';
+export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, defaultPolicy } from './default-policy.ts';
+export { evaluate } from './evaluate.ts';
+export { isListed } from './visibility.ts';
+export { formatPolicySummary } from './summary.ts';
+export { MemoryCounters, NO_COUNTERS } from './counters.ts';
+export type { CounterReader } from './counters.ts';
+export { counterKey } from './compile.ts';
+export type { CompiledPolicy, CompiledLimit, CompiledRule } from './compile.ts';
+export type {
+  PolicyCall,
+  PolicyDecision,
+  DecisionKind,
+  Reservation,
+  LimitRefusal,
+  ToolAnnotationsLike,
+} from '../../../shared/policy/schema.ts';
