@@ -16,6 +16,7 @@ import { AlreadyRunningError } from './core/home/instance-lock.ts';
 import { stderrLogger } from './core/logger.ts';
 import { startStdioBridge } from './core/bridge/stdio-bridge.ts';
 import type { SelfCommand } from './core/upstream/command-resolver.ts';
+import { registerClientCommands } from './core/clients/cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
       const { runDemoImageServer } = await import('./demo/image-server.ts');
       await runDemoImageServer();
     });
+  registerClientCommands(program, selfCommand);
   return program;
 }
 
