@@ -1,0 +1,25 @@
+/**
+ * The IPC surface between the preload and the main process: one request channel that
+ * carries `{ method, input }` of the control API, one channel the main process pushes
+ * events on. Nothing else crosses. Imported by the preload, so: no runtime imports.
+ */
+import type { ApiError } from '../../shared/api/contract.ts';
+
+export const CALL_CHANNEL = 'airlock:call';
+export const EVENT_CHANNEL = 'airlock:event';
+
+/** The custom protocol the UI is served from: `app://airlock/...`. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'airlock';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+export interface IpcCall {
+  method: string;
+  input?: unknown;
+}
+
+/**
+ * Errors travel as data: contextBridge keeps only the message of a thrown Error, and the
+ * policy editor needs the located problems of a failed `policy.put`.
+ */
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
