@@ -1,0 +1,434 @@
+/**
+ * The desktop app: starts the same core as `airlock serve` and gives it a body: tray,
+ * approval popup, notifications, main window, IPC bridge, settings. This file only wires
+ * Electron to the pieces beside it; their logic is tested there, with fakes for Electron.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  screen,
+  session,
+  shell,
+  Tray,
+  type BrowserWindowConstructorOptions,
+  type MenuItemConstructorOptions,
+  type NativeImage,
+} from 'electron';
+import { Airlock } from '../core/airlock.ts';
+import { resolveHomeDir } from '../core/home/home.ts';
+import { AlreadyRunningError } from '../core/home/instance-lock.ts';
+import type { Logger } from '../core/logger.ts';
+import { createAppProtocolHandler } from './app-protocol.ts';
+import { openElectronSettingsStore } from './electron-settings-store.ts';
+import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels.ts';
+import { createCallHandler, forwardEvents } from './ipc-guard.ts';
+import { CLI_FLAG } from './launch-mode.ts';
+import { installQuitSequence, type QuitSequence } from './lifecycle.ts';
+import { NotificationCoalescer } from './notification-coalescer.ts';
+import { PendingTracker } from './pending-tracker.ts';
+import { PopupController, type PopupWindowLike } from './popup-controller.ts';
+import { hasUsableTrayBounds, type Rect } from './popup-position.ts';
+import { DesktopSettings, MemoryStore, type AlertMode, type KeyValueStore } from './settings.ts';
+import { TrayController, type TrayFactory } from './tray-controller.ts';
+import { drawIcon, drawTrayIcon, encodePng } from './tray-icon.ts';
+import { applyCsp, DESKTOP_CSP, hardenWebContents, permissionAllowed } from './web-security.ts';
+import { restoreBounds } from './window-bounds.ts';
+
+export const POPUP_SIZE = { width: 420, height: 560 };
+
+export interface DesktopOptions {
+  home?: string;
+  /** Started at login: stay in the tray until the person opens a window. */
+  hidden: boolean;
+}
+
+// Registered before `ready`, as Electron requires: a standard, secure scheme gives the UI
+// a real origin (for the CSP's 'self' and module scripts) without a web server.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function fileLogger(dir: string): Logger {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const out = createWriteStream(join(dir, 'desktop.log'), { flags: 'a', mode: 0o600 });
+  const line = (level: string, message: string) => {
+    const text = `${new Date().toISOString()} ${level} ${message}\n`;
+    out.write(text);
+    if (!app.isPackaged) process.stderr.write(text);
+  };
+  return { info: (m) => line('info', m), warn: (m) => line('warn', m), error: (m) => line('error', m) };
+}
+
+function pngImage(reps: Array<{ size: number; scaleFactor: number; bitmap: () => Parameters<typeof encodePng>[0] }>): NativeImage {
+  const [first, ...rest] = reps;
+  const image = nativeImage.createFromBuffer(encodePng(first!.bitmap()), { scaleFactor: first!.scaleFactor });
+  for (const rep of rest) image.addRepresentation({ scaleFactor: rep.scaleFactor, buffer: encodePng(rep.bitmap()) });
+  return image;
+}
+
+function trayFactory(): TrayFactory<NativeImage, Menu> {
+  const mac = process.platform === 'darwin';
+  return {
+    usesTitle: mac,
+    image(count) {
+      if (mac) {
+        // A template image: macOS tints it for light and dark menu bars; the count is the title.
+        const image = pngImage([
+          { size: 16, scaleFactor: 1, bitmap: () => drawTrayIcon(16, 0, 'template') },
+          { size: 32, scaleFactor: 2, bitmap: () => drawTrayIcon(32, 0, 'template') },
+        ]);
+        image.setTemplateImage(true);
+        return image;
+      }
+      if (process.platform === 'linux') return pngImage([{ size: 32, scaleFactor: 1, bitmap: () => drawTrayIcon(32, count) }]);
+      return pngImage([
+        { size: 16, scaleFactor: 1, bitmap: () => drawTrayIcon(16, count) },
+        { size: 32, scaleFactor: 2, bitmap: () => drawTrayIcon(32, count) },
+      ]);
+    },
+    createTray(image) {
+      const tray = new Tray(image);
+      return {
+        setImage: (i) => tray.setImage(i),
+        setToolTip: (t) => tray.setToolTip(t),
+        setTitle: (t) => tray.setTitle(t),
+        setContextMenu: (m) => tray.setContextMenu(m),
+        onClick: (listener) => {
+          tray.on('click', listener);
+        },
+        destroy: () => tray.destroy(),
+        bounds: () => tray.getBounds(),
+      };
+    },
+    buildMenu: (template: MenuItemConstructorOptions[]) => Menu.buildFromTemplate(template),
+  };
+}
+
+function applicationMenu(devTools: boolean): Menu {
+  const template: MenuItemConstructorOptions[] = [];
+  if (process.platform === 'darwin') template.push({ role: 'appMenu' });
+  // The edit menu carries copy and paste shortcuts on macOS.
+  template.push({ role: 'editMenu' });
+  if (devTools) template.push({ role: 'viewMenu' });
+  template.push({ role: 'windowMenu' });
+  return Menu.buildFromTemplate(template);
+}
+
+export function startDesktop(options: DesktopOptions): void {
+  const home = resolveHomeDir(options.home);
+  // One home for both shells: Electron's userData is the Airlock home (ARCHITECTURE.md §3);
+  // Chromium's own files go into a subfolder so they do not mix with Airlock's.
+  app.setPath('userData', home);
+  app.setPath('sessionData', join(home, 'electron'));
+
+  // Keyed on userData: a second launch for the same home hands over to the first.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+
+  let desktop: Desktop | undefined;
+  app.on('second-instance', () => desktop?.openMainWindow());
+  app.on('activate', () => desktop?.openMainWindow());
+  // Closing every window keeps Airlock in the tray: it must keep guarding calls.
+  app.on('window-all-closed', () => undefined);
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, (url) => void shell.openExternal(url));
+  });
+  process.on('SIGINT', () => app.quit());
+  process.on('SIGTERM', () => app.quit());
+
+  app
+    .whenReady()
+    .then(async () => {
+      desktop = await Desktop.start(home, options.hidden);
+    })
+    .catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const title = err instanceof AlreadyRunningError ? 'Airlock is already running' : 'Airlock could not start';
+      dialog.showErrorBox(title, message);
+      app.exit(err instanceof AlreadyRunningError ? 2 : 1);
+    });
+}
+
+class Desktop {
+  private readonly airlock: Airlock;
+  private readonly logger: Logger;
+  private readonly settings: DesktopSettings;
+  private readonly tracker: PendingTracker;
+  private readonly popup: PopupController;
+  private readonly notifications: NotificationCoalescer;
+  private readonly tray: TrayController<NativeImage, Menu>;
+  private readonly quit: QuitSequence;
+  private readonly ourContents = new Set<number>();
+  private readonly rendererRoot = join(app.getAppPath(), 'dist', 'renderer');
+  private readonly preload = join(__dirname, 'preload.cjs');
+  private readonly devTools = !app.isPackaged;
+  private mainWindow: BrowserWindow | undefined;
+  private popupWindow: BrowserWindow | undefined;
+  /** Kept referenced until dismissed, or a collected Notification loses its click handler. */
+  private readonly liveNotifications = new Set<Notification>();
+
+  static async start(home: string, hidden: boolean): Promise<Desktop> {
+    const logger = fileLogger(join(home, 'logs'));
+    const airlock = await Airlock.start({
+      home,
+      self: {
+        command: process.execPath,
+        // `electron .` in development needs the app folder; the packaged binary is the app.
+        args: [...(process.defaultApp ? [app.getAppPath()] : []), CLI_FLAG],
+      },
+      version: app.getVersion(),
+      logger,
+      uiRoot: join(app.getAppPath(), 'dist', 'renderer'),
+    });
+    const desktop = new Desktop(airlock, logger);
+    await desktop.tracker.start();
+    logger.info(`Airlock ${app.getVersion()} desktop started: home ${home}, ${airlock.url}`);
+    if (!hidden && !Desktop.openedAtLogin()) desktop.openMainWindow();
+    return desktop;
+  }
+
+  private static openedAtLogin(): boolean {
+    return process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true;
+  }
+
+  private constructor(airlock: Airlock, logger: Logger) {
+    this.airlock = airlock;
+    this.logger = logger;
+    let store: KeyValueStore;
+    try {
+      store = openElectronSettingsStore(airlock.paths.dir);
+    } catch (err) {
+      logger.error(`desktop settings unavailable, using defaults: ${(err as Error).message}`);
+      store = new MemoryStore();
+    }
+    this.settings = new DesktopSettings(store, (key, message) => logger.warn(`desktop setting ${key} was invalid and is reset: ${message}`));
+
+    this.secureSession();
+    ipcMain.handle(CALL_CHANNEL, createCallHandler({ api: airlock.control, isOurWebContents: (id) => this.ourContents.has(id), logger }));
+    forwardEvents(airlock.control, EVENT_CHANNEL, () => this.windows().map((w) => w.webContents));
+    Menu.setApplicationMenu(applicationMenu(this.devTools));
+
+    this.tracker = new PendingTracker(airlock.control);
+    const mode = (): AlertMode => this.settings.get('alerts');
+    // Notifications listen first: "popup visible" must mean visible before this call came.
+    this.notifications = new NotificationCoalescer({
+      tracker: this.tracker,
+      env: {
+        mode,
+        popupVisible: () => this.popup.visible,
+        openPopup: () => this.popup.show({ focus: true }),
+        show: (content, onClick) => this.showNotification(content.title, content.body, onClick),
+      },
+    });
+    this.notifications.start();
+    this.popup = new PopupController({
+      tracker: this.tracker,
+      mode,
+      env: {
+        platform: process.platform,
+        createWindow: () => this.createPopupWindow(),
+        trayBounds: () => this.tray.bounds(),
+        workArea: (near) => this.workArea(near),
+      },
+    });
+    this.popup.start();
+
+    const factory = trayFactory();
+    const canLaunchAtLogin = process.platform === 'darwin' || process.platform === 'win32';
+    this.tray = new TrayController({
+      factory,
+      tracker: this.tracker,
+      prefs: {
+        alerts: mode,
+        launchAtLogin: () => (canLaunchAtLogin ? app.getLoginItemSettings().openAtLogin : this.settings.get('launchAtLogin')),
+      },
+      actions: {
+        openPopup: () => this.popup.show({ focus: true }),
+        openMainWindow: () => this.openMainWindow(),
+        setPaused: (paused) => {
+          airlock.control.call('approvals.pause', { paused }).catch((err: Error) => logger.error(`pause failed: ${err.message}`));
+        },
+        setAlertMode: (alerts) => this.settings.set('alerts', alerts),
+        ...(canLaunchAtLogin && {
+          setLaunchAtLogin: (enabled: boolean) => {
+            app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
+            this.settings.set('launchAtLogin', enabled);
+          },
+        }),
+        quit: () => app.quit(),
+      },
+    });
+    this.tray.start();
+    this.settings.onChange(() => this.tray.refresh());
+
+    this.quit = installQuitSequence(app, () => this.stop(), logger);
+  }
+
+  private async stop(): Promise<void> {
+    this.logger.info('quitting: stopping the core');
+    this.notifications.stop();
+    this.popup.stop();
+    this.tracker.stop();
+    this.tray.destroy();
+    ipcMain.removeHandler(CALL_CHANNEL);
+    // Ends upstream processes, withdraws waiting approvals, flushes history, frees the lock.
+    await this.airlock.stop();
+    this.logger.info('stopped');
+  }
+
+  private secureSession(): void {
+    const handler = createAppProtocolHandler({ root: this.rendererRoot, csp: DESKTOP_CSP });
+    protocol.handle(APP_SCHEME, (request) => handler(request));
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl)));
+    ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+    // The CSP rides on every response our session sees, not only on the protocol's files.
+    ses.webRequest.onHeadersReceived((details, callback) => applyCsp(details, callback));
+  }
+
+  private windows(): BrowserWindow[] {
+    return [this.mainWindow, this.popupWindow].filter((w): w is BrowserWindow => w !== undefined && !w.isDestroyed());
+  }
+
+  private track(window: BrowserWindow): void {
+    const id = window.webContents.id;
+    this.ourContents.add(id);
+    window.webContents.once('destroyed', () => this.ourContents.delete(id));
+  }
+
+  private workArea(near: Rect | undefined): Rect {
+    const display = hasUsableTrayBounds(near) ? screen.getDisplayMatching(near) : screen.getDisplayNearestPoint(screen.getCursorScreenPoint());
+    return display.workArea;
+  }
+
+  private appIcon(): NativeImage | undefined {
+    // Windows and macOS take the window icon from the executable; Linux needs it here.
+    return process.platform === 'linux' ? nativeImage.createFromBuffer(encodePng(drawIcon(256, 'app'))) : undefined;
+  }
+
+  /** Every window of the app is made here, with Electron's security checklist applied. */
+  private createSecureWindow(options: Omit<BrowserWindowConstructorOptions, 'webPreferences'>): BrowserWindow {
+    const w = new BrowserWindow({
+      ...options,
+      webPreferences: {
+        preload: this.preload,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+        safeDialogs: true,
+        spellcheck: false,
+        // Middle-click would open links in new windows; those are refused anyway.
+        disableBlinkFeatures: 'Auxclick',
+        devTools: this.devTools,
+      },
+    });
+    this.track(w);
+    return w;
+  }
+
+  openMainWindow(): void {
+    let w = this.mainWindow;
+    if (!w || w.isDestroyed()) w = this.createMainWindow();
+    if (w.isMinimized()) w.restore();
+    w.show();
+    w.focus();
+  }
+
+  private createMainWindow(): BrowserWindow {
+    const bounds = restoreBounds(this.settings.get('mainWindow'), screen.getAllDisplays().map((d) => d.workArea));
+    const icon = this.appIcon();
+    const w = this.createSecureWindow({
+      ...(bounds.x !== undefined && bounds.y !== undefined && { x: bounds.x, y: bounds.y }),
+      width: bounds.width,
+      height: bounds.height,
+      minWidth: 720,
+      minHeight: 480,
+      show: false,
+      title: 'Airlock',
+      autoHideMenuBar: true,
+      ...(icon && { icon }),
+    });
+    this.mainWindow = w;
+    if (bounds.maximized) w.maximize();
+    let saveTimer: NodeJS.Timeout | undefined;
+    const saveBounds = () => {
+      clearTimeout(saveTimer);
+      if (w.isDestroyed()) return;
+      const normal = w.getNormalBounds();
+      this.settings.set('mainWindow', { ...normal, maximized: w.isMaximized() });
+    };
+    const saveSoon = () => {
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(saveBounds, 500);
+    };
+    w.on('resize', saveSoon);
+    w.on('move', saveSoon);
+    w.on('close', (event) => {
+      saveBounds();
+      // Closing the window hides it: Airlock keeps running in the tray.
+      if (!this.quit.quitting) {
+        event.preventDefault();
+        w.hide();
+      }
+    });
+    void w.loadURL(`${APP_ORIGIN}/index.html#/approvals`);
+    return w;
+  }
+
+  private createPopupWindow(): PopupWindowLike {
+    const linux = process.platform === 'linux';
+    const icon = this.appIcon();
+    const w = this.createSecureWindow({
+      ...POPUP_SIZE,
+      show: false,
+      title: 'Airlock: approval',
+      // On Linux the popup cannot hang off the tray, so it is an ordinary (framed) window.
+      frame: linux,
+      resizable: linux,
+      skipTaskbar: !linux,
+      alwaysOnTop: true,
+      fullscreenable: false,
+      minimizable: linux,
+      maximizable: false,
+      autoHideMenuBar: true,
+      ...(icon && { icon }),
+    });
+    this.popupWindow = w;
+    w.on('close', (event) => {
+      if (!this.quit.quitting) {
+        event.preventDefault();
+        w.hide();
+      }
+    });
+    void w.loadURL(`${APP_ORIGIN}/index.html#/popup`);
+    return w;
+  }
+
+  private showNotification(title: string, body: string, onClick: () => void): void {
+    if (!Notification.isSupported()) return;
+    const notification = new Notification({ title, body });
+    this.liveNotifications.add(notification);
+    const release = () => this.liveNotifications.delete(notification);
+    notification.on('click', () => {
+      release();
+      onClick();
+    });
+    notification.on('close', release);
+    notification.show();
+  }
+}
