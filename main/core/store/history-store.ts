@@ -1,0 +1,407 @@
+/**
+ * The history timeline: one row per tools/call, written when the call arrives (begin),
+ * updated when it is decided (decide) and when it ends (complete). begin() returns only
+ * after the row is committed, so a call is never forwarded without a record of it; if the
+ * write throws, the caller must not forward (fail closed).
+ */
+import type { SQLOutputValue, SQLInputValue } from 'node:sqlite';
+import {
+  FORWARDING_DECISIONS,
+  HistoryFilterSchema,
+  HistoryQuerySchema,
+  type CallState,
+  type ClientInfo,
+  type DecidedBy,
+  type Decision,
+  type HistoryEntry,
+  type HistoryExportFormat,
+  type HistoryFilter,
+  type HistoryFilterInput,
+  type HistoryPage,
+  type HistoryQueryInput,
+  type ResultSummary,
+} from '../../../shared/history.ts';
+import type { Database } from './database.ts';
+import { CSV_HEADER, toCsvRow, toJsonLine } from './history-export.ts';
+import { idToSeq, msToSeq, PER_MS, seqToId } from './history-id.ts';
+import { buildPageQuery, CALL_COLUMNS } from './history-query.ts';
+import { createRedactor, type RedactOptions } from './redact.ts';
+import { summarizeResult, type ToolResultLike } from './result-summary.ts';
+import { SearchIndexer } from './search-index.ts';
+
+export { redact, createRedactor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATTERNS, REDACTED, type RedactOptions } from './redact.ts';
+export { summarizeResult, type ToolResultLike } from './result-summary.ts';
+
+export interface BeginInput {
+  receivedAt: number;
+  server: string;
+  tool: string;
+  client: string;
+  clientInfo?: ClientInfo;
+  sessionId: string;
+  /** Redacted by the store before it is written (see HistoryStoreOptions.redaction). */
+  arguments: Record<string, unknown>;
+}
+
+export interface DecideInput {
+  decision: Decision;
+  decidedBy: DecidedBy;
+  /** Default: now. */
+  decidedAt?: number;
+  reason?: string;
+  userMessage?: string;
+  waitMs?: number;
+  /** The arguments as a person edited them before approving; redacted like on begin. */
+  arguments?: Record<string, unknown>;
+}
+
+export interface CompleteInput {
+  /** Default: now. */
+  completedAt?: number;
+  upstreamMs?: number;
+  /** The upstream result; the store keeps a summary (summarizeResult). */
+  result?: ToolResultLike;
+  error?: string;
+  /** When the call ended otherwise than decided: `upstream_error`, `cancelled`. */
+  decision?: Decision;
+  decidedBy?: DecidedBy;
+}
+
+export interface PruneOptions {
+  /** Remove finished entries that arrived more than this many days ago. */
+  maxAgeDays?: number;
+  /** Keep at most this many entries (the newest). */
+  maxEntries?: number;
+  now?: number;
+}
+
+export type HistoryChange =
+  | { type: 'added'; id: string }
+  | { type: 'updated'; id: string }
+  | { type: 'removed'; count: number };
+
+export interface HistoryStoreOptions {
+  /** How arguments are redacted before they are stored; false stores them as given. */
+  redaction?: RedactOptions | false;
+  /** How long after a write the search index catches up (ms). Default 500. */
+  searchIndexDelayMs?: number;
+}
+
+/** Rows per statement while exporting or pruning: bounded memory, short write locks. */
+const EXPORT_BATCH = 200;
+const PRUNE_BATCH = 2000;
+const DAY_MS = 86_400_000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+type Row = Record<string, SQLOutputValue>;
+
+const str = (value: SQLOutputValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: SQLOutputValue | undefined): number | undefined =>
+  typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
+const json = <T>(value: SQLOutputValue | undefined): T | undefined => (typeof value === 'string' ? (JSON.parse(value) as T) : undefined);
+
+function rowToEntry(row: Row): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: seqToId(num(row.seq) ?? 0),
+    receivedAt: num(row.received_at) ?? 0,
+    server: str(row.server) ?? '',
+    tool: str(row.tool) ?? '',
+    client: str(row.client) ?? '',
+    sessionId: str(row.session_id) ?? '',
+    arguments: json<Record<string, unknown>>(row.arguments) ?? {},
+    state: (str(row.state) ?? 'pending') as CallState,
+    decision: (str(row.decision) ?? null) as Decision | null,
+    decidedBy: json<DecidedBy>(row.decided_by) ?? null,
+  };
+  const decidedAt = num(row.decided_at);
+  const completedAt = num(row.completed_at);
+  const clientInfo = json<ClientInfo>(row.client_info);
+  const reason = str(row.reason);
+  const userMessage = str(row.user_message);
+  const waitMs = num(row.wait_ms);
+  const upstreamMs = num(row.upstream_ms);
+  const result = json<ResultSummary>(row.result);
+  const error = str(row.error);
+  if (decidedAt !== undefined) entry.decidedAt = decidedAt;
+  if (completedAt !== undefined) entry.completedAt = completedAt;
+  if (clientInfo) entry.clientInfo = clientInfo;
+  if (reason !== undefined) entry.reason = reason;
+  if (userMessage !== undefined) entry.userMessage = userMessage;
+  if (waitMs !== undefined) entry.waitMs = waitMs;
+  if (upstreamMs !== undefined) entry.upstreamMs = upstreamMs;
+  if (result) entry.result = result;
+  if (error !== undefined) entry.error = error;
+  return entry;
+}
+
+/** Only the fields of the contract, in a fixed order (canonical for storage). */
+function decidedByJson(decidedBy: DecidedBy): string {
+  const out: DecidedBy = { kind: decidedBy.kind };
+  if (decidedBy.rule !== undefined) out.rule = decidedBy.rule;
+  if (decidedBy.detail !== undefined) out.detail = decidedBy.detail;
+  return JSON.stringify(out);
+}
+
+export class HistoryStore {
+  readonly #db: Database;
+  readonly #redact: (args: Record<string, unknown>) => Record<string, unknown>;
+  readonly #listeners = new Set<(change: HistoryChange) => void>();
+  readonly #search: SearchIndexer;
+
+  constructor(db: Database, options: HistoryStoreOptions = {}) {
+    this.#db = db;
+    this.#search = new SearchIndexer(db, options.searchIndexDelayMs === undefined ? {} : { delayMs: options.searchIndexDelayMs });
+    if (options.redaction === false) {
+      this.#redact = (args) => args;
+    } else {
+      const redactor = createRedactor(options.redaction);
+      this.#redact = (args) => redactor(args) as Record<string, unknown>;
+    }
+  }
+
+  /** Subscribes to changes (the core turns them into `history.changed`); returns unsubscribe. */
+  onChange(listener: (change: HistoryChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Records a call as it arrives (state `pending`). Durable when it returns: the row is
+   * committed (WAL, synchronous=NORMAL) and survives a crash of the process.
+   */
+  begin(input: BeginInput): HistoryEntry {
+    const receivedAt = Math.floor(input.receivedAt);
+    const base = msToSeq(receivedAt);
+    const last = num(this.#db.statement('SELECT max(seq) AS seq FROM calls WHERE seq >= ? AND seq < ?').get(base, base + PER_MS)?.seq);
+    const seq = last === undefined ? base : last + 1;
+    // 1024 calls in one millisecond would be a million a second through a desktop proxy.
+    if (seq >= base + PER_MS) throw new Error(`more than ${PER_MS} calls arrived in one millisecond`);
+
+    const args = this.#redact(input.arguments);
+    const clientInfo = input.clientInfo ? { name: input.clientInfo.name, version: input.clientInfo.version } : undefined;
+    this.#db
+      .statement(
+        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, arguments, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      )
+      .run(seq, receivedAt, input.server, input.tool, input.client, clientInfo ? JSON.stringify(clientInfo) : null, input.sessionId, JSON.stringify(args));
+
+    const entry: HistoryEntry = {
+      id: seqToId(seq),
+      receivedAt,
+      server: input.server,
+      tool: input.tool,
+      client: input.client,
+      sessionId: input.sessionId,
+      arguments: args,
+      state: 'pending',
+      decision: null,
+      decidedBy: null,
+    };
+    if (clientInfo) entry.clientInfo = clientInfo;
+    this.#search.schedule();
+    this.#emit({ type: 'added', id: entry.id });
+    return entry;
+  }
+
+  /**
+   * Records the decision on a pending call. An allowing decision moves it to `forwarded`;
+   * any other ends it (`completed`). Returns false when the id is unknown or the call was
+   * no longer pending (e.g. already cancelled).
+   */
+  decide(id: string, input: DecideInput): boolean {
+    const seq = idToSeq(id);
+    if (seq === undefined) return false;
+    const decidedAt = Math.floor(input.decidedAt ?? Date.now());
+    const forwards = FORWARDING_DECISIONS.includes(input.decision);
+    const args = input.arguments ? JSON.stringify(this.#redact(input.arguments)) : null;
+    const { changes } = this.#db
+      .statement(
+        `UPDATE calls SET
+           decision = ?, decided_by = ?, decided_at = ?,
+           reason = coalesce(?, reason), user_message = ?, wait_ms = ?,
+           arguments = coalesce(?, arguments),
+           state = ?, completed_at = ?
+         WHERE seq = ? AND state = 'pending'`,
+      )
+      .run(
+        input.decision,
+        decidedByJson(input.decidedBy),
+        decidedAt,
+        input.reason ?? null,
+        input.userMessage ?? null,
+        input.waitMs ?? null,
+        args,
+        forwards ? 'forwarded' : 'completed',
+        forwards ? null : decidedAt,
+        seq,
+      );
+    if (!changes) return false;
+    if (args !== null) this.#search.schedule();
+    this.#emit({ type: 'updated', id });
+    return true;
+  }
+
+  /** Records how a call ended. Returns false when the id is unknown or it had already ended. */
+  complete(id: string, input: CompleteInput = {}): boolean {
+    const seq = idToSeq(id);
+    if (seq === undefined) return false;
+    const summary = input.result ? JSON.stringify(summarizeResult(input.result)) : null;
+    const { changes } = this.#db
+      .statement(
+        `UPDATE calls SET
+           state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
+           result = coalesce(?, result), error = coalesce(?, error),
+           decision = coalesce(?, decision), decided_by = coalesce(?, decided_by)
+         WHERE seq = ? AND state <> 'completed'`,
+      )
+      .run(
+        Math.floor(input.completedAt ?? Date.now()),
+        input.upstreamMs ?? null,
+        summary,
+        input.error ?? null,
+        input.decision ?? null,
+        input.decidedBy ? decidedByJson(input.decidedBy) : null,
+        seq,
+      );
+    if (!changes) return false;
+    this.#emit({ type: 'updated', id });
+    return true;
+  }
+
+  get(id: string): HistoryEntry | undefined {
+    const seq = idToSeq(id);
+    if (seq === undefined) return undefined;
+    const row = this.#db.statement(`SELECT ${CALL_COLUMNS} FROM calls WHERE seq = ?`).get(seq);
+    return row ? rowToEntry(row) : undefined;
+  }
+
+  /** One page, newest first. Throws a ZodError for an invalid query (a 400 at the API). */
+  query(input: HistoryQueryInput = {}): HistoryPage {
+    const { limit, cursor, ...filter } = HistoryQuerySchema.parse(input);
+    const rows = this.#select(filter, { order: 'desc', after: cursor === undefined ? undefined : idToSeq(cursor), limit: limit + 1 });
+    const entries = rows.slice(0, limit).map(rowToEntry);
+    const last = entries.at(-1);
+    return { entries, nextCursor: rows.length > limit && last ? last.id : null };
+  }
+
+  /**
+   * The matching entries, oldest first, as text chunks of the format. Streams in small
+   * keyset batches (constant memory, no read transaction held open between chunks). Calls
+   * arriving after the export started are not included.
+   */
+  async *exportStream(format: HistoryExportFormat, filterInput: HistoryFilterInput = {}): AsyncGenerator<string, void, undefined> {
+    const filter = HistoryFilterSchema.parse(filterInput);
+    const toLine = format === 'csv' ? toCsvRow : toJsonLine;
+    if (format === 'csv') yield CSV_HEADER;
+    const maxSeq = num(this.#db.statement('SELECT max(seq) AS seq FROM calls').get()?.seq);
+    if (maxSeq === undefined) return;
+    let after: number | undefined;
+    for (;;) {
+      const rows = this.#select(filter, { order: 'asc', after, maxSeq, limit: EXPORT_BATCH });
+      if (!rows.length) return;
+      let chunk = '';
+      for (const row of rows) chunk += toLine(rowToEntry(row));
+      yield chunk;
+      if (rows.length < EXPORT_BATCH) return;
+      after = num(rows.at(-1)?.seq);
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Removes old finished entries (calls still in flight are kept). Deletes in batches and
+   * yields between them, so a large prune does not stall calls being recorded meanwhile.
+   */
+  async prune(options: PruneOptions): Promise<number> {
+    const now = options.now ?? Date.now();
+    let cutoff = 0;
+    if (options.maxAgeDays !== undefined) {
+      if (!(options.maxAgeDays >= 0)) throw new RangeError('maxAgeDays must be a number ≥ 0');
+      cutoff = msToSeq(Math.max(0, Math.floor(now - options.maxAgeDays * DAY_MS)));
+    }
+    if (options.maxEntries !== undefined) {
+      if (!(Number.isInteger(options.maxEntries) && options.maxEntries >= 0)) throw new RangeError('maxEntries must be an integer ≥ 0');
+      // The seq of the oldest entry kept; OFFSET here walks at most maxEntries index keys.
+      const oldestKept =
+        options.maxEntries === 0
+          ? Number.MAX_SAFE_INTEGER
+          : num(this.#db.statement('SELECT seq FROM calls ORDER BY seq DESC LIMIT 1 OFFSET ?').get(options.maxEntries - 1)?.seq);
+      if (oldestKept !== undefined) cutoff = Math.max(cutoff, oldestKept);
+    }
+    if (cutoff === 0) return 0;
+
+    const remove = this.#db.statement(
+      `DELETE FROM calls WHERE seq IN (SELECT seq FROM calls WHERE seq < ? AND state = 'completed' ORDER BY seq LIMIT ?)`,
+    );
+    let removed = 0;
+    for (;;) {
+      const changes = Number(remove.run(cutoff, PRUNE_BATCH).changes);
+      removed += changes;
+      if (changes < PRUNE_BATCH) break;
+      await yieldToEventLoop();
+    }
+    if (removed) {
+      this.#db.optimize();
+      this.#emit({ type: 'removed', count: removed });
+    }
+    return removed;
+  }
+
+  /**
+   * Ends the entries a previous run left open (it stopped while calls were in flight):
+   * undecided ones become `cancelled`, forwarded ones keep their decision; both get an
+   * error saying what happened. Call once at start, before serving calls.
+   */
+  closeInterrupted(now: number = Date.now()): number {
+    const rows = this.#db
+      .statement(
+        `UPDATE calls SET
+           state = 'completed', completed_at = ?,
+           error = coalesce(error, CASE state WHEN 'pending' THEN ? ELSE ? END),
+           decision = coalesce(decision, 'cancelled')
+         WHERE state <> 'completed' RETURNING seq`,
+      )
+      .all(Math.floor(now), 'Airlock stopped before this call was decided', 'Airlock stopped before the result arrived');
+    for (const row of rows) this.#emit({ type: 'updated', id: seqToId(num(row.seq) ?? 0) });
+    return rows.length;
+  }
+
+  /** Number of entries (all, for the UI's footer and retention checks). */
+  count(): number {
+    return num(this.#db.statement('SELECT count(*) AS n FROM calls').get()?.n) ?? 0;
+  }
+
+  /** Indexes the calls still waiting for the search index (searches do this themselves). */
+  flushSearchIndex(): number {
+    return this.#search.flush();
+  }
+
+  /** Stops background work and indexes what is queued; call before closing the database. */
+  close(): void {
+    this.#search.close();
+    this.#listeners.clear();
+    // Anything left queued (e.g. the flush failed) is indexed after the next start.
+    if (this.#db.isOpen) this.#search.flush();
+  }
+
+  #select(filter: HistoryFilter, bounds: Parameters<typeof buildPageQuery>[1]): Row[] {
+    // A search must see the calls of the last moment too.
+    if (filter.q) this.#search.flush();
+    const { sql, params } = buildPageQuery(filter, bounds);
+    return this.#db.statement(sql).all(...(params as SQLInputValue[]));
+  }
+
+  #emit(change: HistoryChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // The row is written; a failing listener must not make the write look failed
+        // (the caller would refuse a call that is already recorded).
+        console.error('history change listener failed:', error);
+      }
+    }
+  }
+}

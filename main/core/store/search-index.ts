@@ -1,0 +1,119 @@
+/**
+ * Keeps the full-text index (calls_fts) in step with the calls table, off the hot path.
+ * Rows are queued by a trigger (search_pending) when they are written and indexed here in
+ * batches a moment later, before any search, and at close; a queue left by a crash is
+ * indexed after the next start.
+ */
+import type { Database } from './database.ts';
+
+/** Enough text to find a call by; the rest of a huge argument adds index size, not findability. */
+const MAX_TEXT = 64 * 1024;
+const BATCH = 500;
+
+/** The searchable text of a call: its tool name and its arguments' keys and values. */
+export function searchText(tool: string, args: unknown): string {
+  const parts: string[] = [tool];
+  let length = tool.length;
+  const visit = (value: unknown): void => {
+    if (length > MAX_TEXT) return;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      const text = String(value);
+      parts.push(text);
+      length += text.length + 1;
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        visit(key);
+        visit(item);
+      }
+    }
+  };
+  visit(args);
+  return parts.join(' ').slice(0, MAX_TEXT);
+}
+
+export class SearchIndexer {
+  readonly #db: Database;
+  readonly #delayMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(db: Database, options: { delayMs?: number } = {}) {
+    this.#db = db;
+    this.#delayMs = options.delayMs ?? 500;
+    if (this.pending() > 0) this.schedule();
+  }
+
+  /** Rows waiting to be indexed. */
+  pending(): number {
+    return Number(this.#db.statement('SELECT count(*) AS n FROM search_pending').get()?.n ?? 0);
+  }
+
+  /** Indexes queued rows soon (one timer at a time; it does not keep the process alive). */
+  schedule(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => this.#tick(), this.#delayMs);
+    this.#timer.unref?.();
+  }
+
+  /** Indexes every queued row now (searches call this so they see every call). */
+  flush(): number {
+    let total = 0;
+    for (let n = this.#indexBatch(); n > 0; n = this.#indexBatch()) total += n;
+    return total;
+  }
+
+  /** Stops the timer; queued rows stay queued for the next start. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#closed || !this.#db.isOpen) return;
+    try {
+      // One batch per tick: a large backlog (after a crash) is worked off without
+      // holding the event loop for long.
+      if (this.#indexBatch() === BATCH) {
+        this.#timer = setTimeout(() => this.#tick(), 0);
+        this.#timer.unref?.();
+      }
+    } catch (error) {
+      // The rows stay queued; the next write or search tries again.
+      console.error('history search indexing failed:', error);
+    }
+  }
+
+  #indexBatch(): number {
+    // Inside a caller's transaction, no savepoint per batch: FTS5 writes a new index segment
+    // at every savepoint release, which made a large backlog ten times slower to index.
+    const run = (): number => {
+      const rows = this.#db
+        .statement(
+          `SELECT p.seq, p.reindex, c.tool, c.arguments FROM search_pending p CROSS JOIN calls c ON c.seq = p.seq
+           ORDER BY p.seq LIMIT ${BATCH}`,
+        )
+        .all();
+      const remove = this.#db.statement('DELETE FROM calls_fts WHERE rowid = ?');
+      const insert = this.#db.statement('INSERT INTO calls_fts (rowid, text) VALUES (?, ?)');
+      const done = this.#db.statement('DELETE FROM search_pending WHERE seq = ?');
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        let args: unknown;
+        try {
+          args = JSON.parse(String(row.arguments));
+        } catch {
+          args = String(row.arguments);
+        }
+        if (row.reindex) remove.run(seq);
+        insert.run(seq, searchText(String(row.tool), args));
+        done.run(seq);
+      }
+      return rows.length;
+    };
+    return this.#db.sqlite.isTransaction ? run() : this.#db.transaction(run);
+  }
+}
