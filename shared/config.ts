@@ -43,6 +43,23 @@ export const SettingsSchema = z.strictObject({
   maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
   /** Seconds an approval waits when the rule does not say. */
   approvalTimeout: z.number().positive().default(120),
+  /**
+   * Many clients give up on a call after about 60 s without progress. A client that sent
+   * no progress token gets an "approval pending, retry" answer after this many seconds
+   * (0 = never); the approval stays open and the identical retry passes once approved.
+   */
+  earlyAnswerSeconds: z.number().min(0).default(45),
+  /** How long an approval given after an early answer waits for the agent's retry. */
+  retryGraceSeconds: z.number().positive().default(600),
+  /** Seconds between progress heartbeats to a waiting client that sent a progress token. */
+  heartbeatSeconds: z.number().positive().default(2.5),
+  /** With no UI connected, ask in the agent's own client (elicitation/create) when it supports it. */
+  elicitationFallback: z.boolean().default(false),
+  /** History retention; entries beyond either bound are removed (daily and at start). */
+  historyMaxAgeDays: z.number().positive().optional(),
+  historyMaxEntries: z.number().int().positive().optional(),
+  /** Extra argument keys to redact in history, besides token/secret/password/api_key/... */
+  redactKeys: z.array(z.string()).default([]),
 });
 
 export const ConfigSchema = z.looseObject({

@@ -1,12 +1,23 @@
 /**
  * The Airlock engine: one object that both shells (the desktop app and `airlock serve`)
- * start. It owns the home (config, tokens, lock, runtime file), the upstream servers,
- * the local endpoint and the events UIs follow. Plain Node: no Electron below this line.
+ * start. It owns the home (config, tokens, lock, runtime file), the upstream servers, the
+ * policy, the approval queue, the history, the local endpoint and the control API that
+ * UIs follow. Plain Node: no Electron below this line.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/contract.ts';
 import type { Config } from '../../shared/config.ts';
+import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
+import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { ApiFailure, ControlApi } from './control/control-api.ts';
+import { createControlHandlers } from './control/handlers.ts';
+import { createHttpApi } from './control/http-api.ts';
+import { CallGuard } from './guard/call-guard.ts';
+import { Limiter } from './guard/limiter.ts';
+import { PolicyManager } from './guard/policy-manager.ts';
+import { ToolCatalog } from './guard/tool-catalog.ts';
 import { loadOrCreateAuth, type AuthTokens } from './home/auth.ts';
 import { ensureHome, homePaths, loadConfig, type HomePaths } from './home/home.ts';
 import { acquireInstanceLock, type InstanceLock } from './home/instance-lock.ts';
@@ -14,9 +25,13 @@ import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson } from './proxy/http-server.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
-import type { ForwardCall, ProxyHooks, ToolCall } from './proxy/tool-call.ts';
+import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
+import { openStores, type Stores } from './store/stores.ts';
+import { LoginCodes } from './ui/login-codes.ts';
+import { createUiServer } from './ui/ui-server.ts';
 import type { SelfCommand } from './upstream/command-resolver.ts';
 import { Upstream, type UpstreamStatus } from './upstream/upstream.ts';
+import { formatZodError } from './util/zod-format.ts';
 
 export interface AirlockOptions {
   home: string;
@@ -27,29 +42,20 @@ export interface AirlockOptions {
   version: string;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Serves `/` (the web UI); the headless shell passes the built bundle. */
-  ui?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /** The built web UI to serve at `/` (dist/renderer). */
+  uiRoot?: string;
   /** Backoff of upstream restarts; tests shorten it. */
   restartBackoffMs?: number;
-}
-
-/** A finished tools/call, as recorded at the interception point. */
-export interface CallRecord {
-  server: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  client: ToolCall['client'];
-  sessionId: string;
-  receivedAt: number;
-  durationMs: number;
-  outcome: 'ok' | 'tool_error' | 'error' | 'cancelled';
-  error?: string;
+  /** Overrides of config.json's `airlock` settings (tests). */
+  settings?: Partial<Config['airlock']>;
 }
 
 export interface AirlockEvents {
+  event: [AirlockEvent];
   'servers.changed': [UpstreamStatus];
-  call: [CallRecord];
 }
+
+const DAY_MS = 86_400_000;
 
 export class Airlock extends EventEmitter<AirlockEvents> {
   readonly paths: HomePaths;
@@ -57,23 +63,51 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly tokens: AuthTokens;
   readonly version: string;
   readonly upstreams = new Map<string, Upstream>();
+  readonly stores: Stores;
+  readonly policy: PolicyManager;
+  readonly catalog: ToolCatalog;
+  readonly queue: ApprovalQueue;
+  readonly guard: CallGuard;
+  readonly control: ControlApi;
+  readonly mcp: McpEndpoint;
+  private readonly loginCodes = new LoginCodes();
   private readonly logger: Logger;
   private readonly lock: InstanceLock;
   private readonly http: HttpServer;
-  readonly mcp: McpEndpoint;
-  private hooks: ProxyHooks;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private historyFlush: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(options: AirlockOptions, paths: HomePaths, config: Config, tokens: AuthTokens, lock: InstanceLock) {
     super();
     this.paths = paths;
-    this.config = config;
+    this.config = { ...config, airlock: { ...config.airlock, ...options.settings } };
     this.tokens = tokens;
     this.lock = lock;
     this.version = options.version;
     this.logger = options.logger ?? silentLogger;
-    this.hooks = this.recordingHooks();
-    for (const [name, server] of Object.entries(config.mcpServers)) {
+    const settings = () => this.config.airlock;
+
+    this.stores = openStores(paths.history, { redaction: { keys: [...DEFAULT_REDACT_KEYS, ...this.config.airlock.redactKeys] } });
+    this.stores.history.closeInterrupted();
+    this.policy = new PolicyManager(paths.policy, this.logger);
+    this.catalog = new ToolCatalog(this.stores.pins);
+    const validator = new AjvJsonSchemaValidator();
+    this.queue = new ApprovalQueue((pending, input) => this.checkEditedArguments(validator, pending, input));
+    this.control = new ControlApi(createControlHandlers(this));
+    this.guard = new CallGuard({
+      policy: this.policy,
+      limiter: new Limiter(this.stores.counters),
+      history: this.stores.history,
+      grants: this.stores.grants,
+      catalog: this.catalog,
+      queue: this.queue,
+      settings,
+      uiCount: () => this.control.uiCount,
+      logger: this.logger,
+    });
+
+    for (const [name, server] of Object.entries(this.config.mcpServers)) {
       if (server.disabled) continue;
       const upstream = new Upstream(name, server, {
         self: options.self,
@@ -81,22 +115,41 @@ export class Airlock extends EventEmitter<AirlockEvents> {
         version: options.version,
         ...(options.restartBackoffMs !== undefined && { initialBackoffMs: options.restartBackoffMs }),
       });
+      upstream.on('tools', (tools) => this.catalog.observe(name, tools));
       upstream.on('status', (status) => {
         if (status.state === 'failed') this.logger.warn(`upstream ${name} failed: ${status.error}`);
         if (status.state === 'ready') this.logger.info(`upstream ${name} ready (${status.tools.length} tools)`);
         this.emit('servers.changed', status);
+        this.publish({ type: 'servers.changed', server: this.catalog.describe(status) });
       });
       this.upstreams.set(name, upstream);
     }
-    this.mcp = new McpEndpoint({ upstreams: (name) => this.upstreams.get(name), hooks: () => this.hooks });
-    const ui = options.ui;
+    this.catalog.on('changed', (server) => {
+      const upstream = this.upstreams.get(server);
+      if (upstream) this.publish({ type: 'servers.changed', server: this.catalog.describe(upstream.status) });
+    });
+    this.queue.on('added', (pending) => this.publish({ type: 'pending.added', pending }));
+    this.queue.on('resolved', (resolution) => this.publish({ type: 'pending.resolved', resolution }));
+    this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
+    this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
+
+    this.mcp = new McpEndpoint({ upstreams: (name) => this.upstreams.get(name), hooks: () => this.guard });
+    const api = createHttpApi({
+      api: this.control,
+      maxBodyBytes: this.config.airlock.maxBodyBytes,
+      streams: {
+        'GET /history/export': (req, res, url) => this.exportHistory(req, res, url),
+        'POST /ui/code': async (_req, res) => sendJson(res, 200, { url: this.loginUrl() }),
+      },
+    });
+    const ui = options.uiRoot ? createUiServer({ root: options.uiRoot, codes: this.loginCodes, adminToken: () => this.tokens.adminToken }) : undefined;
     this.http = new HttpServer({
-      port: options.port ?? config.airlock.port,
+      port: options.port ?? this.config.airlock.port,
       tokens,
-      maxBodyBytes: config.airlock.maxBodyBytes,
+      maxBodyBytes: this.config.airlock.maxBodyBytes,
       mcp: this.mcp,
-      api: (req, res, path) => this.handleApi(req, res, path),
-      ui: ui ? (req, res, path) => ui(req, res, path) : async (_req, res) => sendJson(res, 404, { error: 'not_found' }),
+      api,
+      ui: ui ?? (async (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 404, { error: 'not_found', message: 'this Airlock serves no UI' })),
       onError: (err) => this.logger.error(`request failed: ${(err as Error).stack ?? err}`),
     });
   }
@@ -112,6 +165,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       const tokens = loadOrCreateAuth(paths.auth, options.env);
       airlock = new Airlock(options, paths, config, tokens, lock);
       if (created) airlock.logger.info(`created a new home at ${paths.dir}`);
+      airlock.policy.watch();
+      airlock.startRetention();
       const port = await airlock.http.listen();
       writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now() });
       for (const upstream of airlock.upstreams.values()) upstream.start();
@@ -131,9 +186,13 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     return `http://127.0.0.1:${this.http.port}`;
   }
 
-  /** Replaces the interception hooks (the policy layer installs itself here). */
-  setHooks(hooks: ProxyHooks): void {
-    this.hooks = hooks;
+  /** A one-time link that signs a browser into the web UI (the code is in the fragment). */
+  loginUrl(): string {
+    return `${this.url}/#code=${this.loginCodes.issue()}`;
+  }
+
+  issueLoginCode(): string {
+    return this.loginCodes.issue();
   }
 
   serverStatuses(): UpstreamStatus[] {
@@ -151,46 +210,77 @@ export class Airlock extends EventEmitter<AirlockEvents> {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      for (const timer of this.timers) clearInterval(timer);
+      clearTimeout(this.historyFlush);
+      this.policy.stop();
+      this.queue.cancelAll('Airlock is shutting down');
       await this.mcp.closeAll();
       await Promise.allSettled([...this.upstreams.values()].map((u) => u.stop()));
       await this.http.close();
+      this.stores.close();
       removeRuntimeInfo(this.paths.runtime);
       this.lock.release();
     })();
     return this.stopping;
   }
 
-  /** Until the policy layer is installed: let every call through, but record it. */
-  private recordingHooks(): ProxyHooks {
-    return {
-      filterTools: (_server, tools) => tools,
-      onToolCall: async (call: ToolCall, forward: ForwardCall): Promise<CallToolResult> => {
-        const record = (outcome: CallRecord['outcome'], error?: string) =>
-          this.emit('call', {
-            server: call.server,
-            tool: call.tool,
-            arguments: call.arguments,
-            client: call.client,
-            sessionId: call.sessionId,
-            receivedAt: call.receivedAt,
-            durationMs: Date.now() - call.receivedAt,
-            outcome,
-            ...(error !== undefined && { error }),
-          });
-        try {
-          const result = await forward(call.arguments);
-          record(result.isError ? 'tool_error' : 'ok');
-          return result;
-        } catch (err) {
-          record(call.signal.aborted ? 'cancelled' : 'error', (err as Error).message);
-          throw err;
-        }
-      },
-    };
+  private publish(event: AirlockEvent): void {
+    this.control.emit(event);
+    this.emit('event', event);
   }
 
-  private async handleApi(_req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    if (path === '/servers') return sendJson(res, 200, this.serverStatuses());
-    sendJson(res, 404, { error: 'not_found', message: `no API method ${path}` });
+  /** History changes arrive several per call; a UI needs one nudge per moment, not each. */
+  private historyChanged(id: string | undefined): void {
+    if (this.control.uiCount === 0 && this.listenerCount('event') === 0) return;
+    if (this.historyFlush) return;
+    this.historyFlush = setTimeout(() => {
+      this.historyFlush = undefined;
+      this.publish({ type: 'history.changed', ...(id && { id }) });
+    }, 50);
+  }
+
+  private startRetention(): void {
+    const { historyMaxAgeDays, historyMaxEntries } = this.config.airlock;
+    const prune = () => {
+      this.stores.counters.prune(Date.now() - 2 * DAY_MS);
+      this.stores.grants.pruneExpired();
+      if (historyMaxAgeDays || historyMaxEntries) {
+        void this.stores.history
+          .prune({ ...(historyMaxAgeDays && { maxAgeDays: historyMaxAgeDays }), ...(historyMaxEntries && { maxEntries: historyMaxEntries }) })
+          .catch((err: Error) => this.logger.warn(`history retention failed: ${err.message}`));
+      }
+    };
+    prune();
+    const timer = setInterval(prune, DAY_MS);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Edited arguments must still fit the tool's input schema. */
+  private checkEditedArguments(validator: AjvJsonSchemaValidator, pending: PendingCall, input: DecisionInput): string | undefined {
+    if (!input.arguments) return undefined;
+    const schema = pending.toolDefinition?.inputSchema;
+    if (!schema) return undefined;
+    const result = validator.getValidator(schema as never)(input.arguments);
+    return result.valid ? undefined : `the edited arguments do not match the input schema of "${pending.tool}": ${result.errorMessage}`;
+  }
+
+  private async exportHistory(_req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const params = Object.fromEntries(url.searchParams);
+    const format = HistoryExportFormatSchema.safeParse(params.format ?? 'jsonl');
+    delete params.format;
+    const filter = HistoryFilterSchema.safeParse(params);
+    if (!format.success) throw new ApiFailure(400, 'invalid_input', 'format must be jsonl or csv');
+    if (!filter.success) throw new ApiFailure(400, 'invalid_input', formatZodError(filter.error));
+    const csv = format.data === 'csv';
+    res.writeHead(200, {
+      'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="airlock-history.${format.data}"`,
+      'cache-control': 'no-store',
+    });
+    for await (const chunk of this.stores.history.exportStream(format.data, filter.data)) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
   }
 }

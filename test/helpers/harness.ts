@@ -42,12 +42,18 @@ export function writeConfig(home: string, config: unknown): void {
 export const TEST_MCP_TOKEN = 'test-mcp-token-0123456789abcdef';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+/** A policy that lets everything through, for tests about forwarding rather than policy. */
+export const ALLOW_ALL = { version: '1', default: 'allow' };
+
 export async function startAirlock(
   home: string,
   mcpServers: Record<string, unknown>,
-  extra: Partial<AirlockOptions> = {},
+  extra: Partial<AirlockOptions> & { policy?: unknown } = {},
 ): Promise<Airlock> {
   writeConfig(home, { mcpServers, airlock: { port: 0 } });
+  const { policy = ALLOW_ALL, ...options } = extra;
+  // null: keep whatever policy.json the test wrote (or none: the built-in default).
+  if (policy !== null) writeFileSync(join(home, 'policy.json'), typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
   const airlock = await Airlock.start({
     home,
     port: 0,
@@ -55,7 +61,7 @@ export async function startAirlock(
     version: 'test',
     env: { AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
     restartBackoffMs: 200,
-    ...extra,
+    ...options,
   });
   await airlock.whenSettled();
   return airlock;
@@ -97,4 +103,21 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Calls the control API over HTTP with the admin token, as a UI or script would. */
+export async function api<T = unknown>(airlock: { url: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(`/api${path}`, airlock.url), {
+    method,
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** The text of a tool result's first content block. */
+export function resultText(result: object): string {
+  const first = ((result as { content?: unknown }).content as Array<{ type: string; text?: string }> | undefined)?.[0];
+  return first?.type === 'text' ? (first.text ?? '') : '';
 }

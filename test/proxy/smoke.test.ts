@@ -1,12 +1,15 @@
 /** The interception point sees every tools/call with who made it, and when. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Airlock, CallRecord } from '../../main/core/airlock.ts';
+import type { Airlock } from '../../main/core/airlock.ts';
 import { EVERYTHING, connectHttp, newClient, startAirlock, tempHome } from '../helpers/harness.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 describe('interception point', () => {
   const home = tempHome();
   let airlock: Airlock;
   beforeAll(async () => {
+    writeFileSync(join(home.dir, 'policy.json'), JSON.stringify({ version: '1', default: 'allow' }));
     airlock = await startAirlock(home.dir, { everything: EVERYTHING });
   });
   afterAll(async () => {
@@ -15,24 +18,27 @@ describe('interception point', () => {
   });
 
   it('records server, tool, arguments, client and timing of every call', async () => {
-    const records: CallRecord[] = [];
-    airlock.on('call', (r) => records.push(r));
     const client = await connectHttp(airlock, 'everything', newClient('recording-client'));
     const before = Date.now();
     await client.callTool({ name: 'echo', arguments: { message: 'recorded' } });
     await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } });
-    expect(records).toHaveLength(2);
-    expect(records[0]).toMatchObject({
+    const { entries } = airlock.stores.history.query({});
+    expect(entries.map((e) => e.tool)).toEqual(['get-sum', 'echo']);
+    const echo = entries[1]!;
+    expect(echo).toMatchObject({
       server: 'everything',
       tool: 'echo',
       arguments: { message: 'recorded' },
-      client: { id: 'recording-client', info: { name: 'recording-client', version: '1.0.0' } },
-      outcome: 'ok',
+      client: 'recording-client',
+      clientInfo: { name: 'recording-client', version: '1.0.0' },
+      state: 'completed',
+      decision: 'allowed',
+      decidedBy: { kind: 'rule', rule: '/default' },
     });
-    expect(records[0]!.sessionId).toMatch(/[0-9a-f-]{36}/);
-    expect(records[0]!.receivedAt).toBeGreaterThanOrEqual(before);
-    expect(records[0]!.durationMs).toBeGreaterThanOrEqual(0);
-    expect(records[1]!.tool).toBe('get-sum');
+    expect(echo.sessionId).toMatch(/[0-9a-f-]{36}/);
+    expect(echo.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(echo.upstreamMs).toBeGreaterThanOrEqual(0);
+    expect(echo.result?.textPreview).toContain('recorded');
     await client.close();
   });
 });

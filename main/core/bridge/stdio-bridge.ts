@@ -9,6 +9,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 
+const RESPONSE_HOLD_MS = 10;
+
 export interface BridgeOptions {
   url: URL;
   token: string;
@@ -51,12 +53,24 @@ export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> 
       }
     });
   };
+  // Messages go out in order. A response written right behind a notification (the last
+  // progress of a call) is held back a moment: SDK clients handle a notification one
+  // microtask later than a response read in the same chunk, and would drop that progress.
+  let output: Promise<unknown> = Promise.resolve();
+  let lastNotificationAt = 0;
   http.onmessage = (message: JSONRPCMessage) => {
     if (initializeId !== undefined && isJSONRPCResultResponse(message) && message.id === initializeId) {
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
       if (typeof version === 'string') http.setProtocolVersion(version);
     }
-    void stdio.send(message).catch(() => end());
+    const isNotification = !('id' in message);
+    output = output.then(async () => {
+      if (!isNotification && !('method' in message) && Date.now() - lastNotificationAt < RESPONSE_HOLD_MS) {
+        await new Promise((resolve) => setTimeout(resolve, RESPONSE_HOLD_MS));
+      }
+      if (isNotification) lastNotificationAt = Date.now();
+      await stdio.send(message);
+    }).catch(() => end());
   };
   stdio.onclose = () => void end();
   http.onclose = () => void end(new Error('Airlock closed the connection'));

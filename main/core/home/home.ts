@@ -63,6 +63,26 @@ export const DEFAULT_CONFIG = {
   },
 };
 
+/**
+ * The policy a new home starts with, written to policy.json so it can be read and edited:
+ * the demo's image generators ask a person and are capped, its read-only tool is allowed,
+ * anything else asks.
+ */
+export const STARTER_POLICY = `{
+  "version": "1",
+  "default": "ask",
+  "tools": {
+    "get_image_info": { "action": "allow", "reason": "Read-only: reports the size of an image" },
+    "*_to_image": {
+      "action": "ask",
+      "reason": "Generating an image costs money",
+      "limits": [{ "counter": "image_generation", "window": "minute", "max": 10, "scope": "client" }],
+      "timeout": 120
+    }
+  }
+}
+`;
+
 export class ConfigError extends Error {
   readonly file: string;
   constructor(file: string, message: string) {
@@ -78,6 +98,7 @@ export function ensureHome(paths: HomePaths): { created: boolean } {
   mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
   if (existsSync(paths.config)) return { created: false };
   writeFileAtomic.sync(paths.config, JSON.stringify(DEFAULT_CONFIG, null, 2) + '\n', { mode: 0o600 });
+  if (!existsSync(paths.policy)) writeFileAtomic.sync(paths.policy, STARTER_POLICY, { mode: 0o600 });
   return { created: true };
 }
 

@@ -8,6 +8,7 @@
  */
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
+  ElicitResultSchema,
   ErrorCode,
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
@@ -15,6 +16,8 @@ import {
   ResultSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type CallToolResult,
+  type ClientCapabilities,
+  type ElicitRequestFormParams,
   type InitializeRequest,
   type InitializeResult,
   type JSONRPCRequest,
@@ -39,6 +42,8 @@ import type { ClientIdentity, ProxyHooks, ToolCall } from './tool-call.ts';
 
 type Extra = RequestHandlerExtra<Request, Notification>;
 
+const PROGRESS_GAP_MS = 10;
+
 export function proxyError(code: number, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -55,6 +60,7 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
   readonly server: string;
   sessionId = '';
   client: ClientIdentity = { id: 'unknown' };
+  private clientCapabilities: ClientCapabilities | undefined;
   private readonly upstream: Upstream;
   private readonly hooks: ProxyHooks;
   private readonly tokenName: string | undefined;
@@ -94,6 +100,7 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
     const { clientInfo, capabilities, protocolVersion } = request.params;
     if (this.conn) throw proxyError(ErrorCode.InvalidRequest, 'session already initialized');
     this.client = { id: this.tokenName ?? clientInfo.name, info: clientInfo, ...(this.tokenName && { tokenName: this.tokenName }) };
+    this.clientCapabilities = capabilities;
     let conn: UpstreamConnection;
     try {
       conn = await this.upstream.connectSession(clientInfo, forwardableClientCapabilities(capabilities));
@@ -192,6 +199,14 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
       receivedAt: Date.now(),
       signal,
       wantsProgress: token !== undefined,
+      ...(this.clientCapabilities?.elicitation && {
+        elicit: (message: string, requestedSchema: ElicitRequestFormParams['requestedSchema']) =>
+          this.request({ method: 'elicitation/create', params: { mode: 'form', message, requestedSchema } }, ElicitResultSchema, {
+            signal,
+            relatedRequestId: extra.requestId,
+            timeout: NO_TIMEOUT_MS,
+          }),
+      }),
       sendProgress: async (progress, total, message) => {
         if (token === undefined) return;
         await this.notification(progressNotification(token, { progress, ...(total !== undefined && { total }), ...(message && { message }) }), {
@@ -213,8 +228,10 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
     // upstream connection, so tokens cannot collide) and progress is relayed in order and
     // before the result: a client drops progress that arrives after its response.
     let progressSent: Promise<unknown> = Promise.resolve();
+    let lastProgressAt = 0;
     if (token !== undefined) {
       this.progressRoutes.set(token, (progress) => {
+        lastProgressAt = Date.now();
         progressSent = progressSent.then(() =>
           this.notification(progressNotification(token, progress), { relatedRequestId: extra.requestId }).catch(() => undefined),
         );
@@ -223,6 +240,9 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
     try {
       const result = await conn.client.request({ method, params }, ResultSchema, { signal, timeout: NO_TIMEOUT_MS });
       await progressSent;
+      // SDK clients handle a notification a microtask after a response read in the same
+      // chunk, and drop progress that comes after its response: keep the two apart.
+      if (Date.now() - lastProgressAt < PROGRESS_GAP_MS) await new Promise((resolve) => setTimeout(resolve, PROGRESS_GAP_MS));
       return result;
     } catch (err) {
       return relayError(err, () => `[Airlock] upstream server "${this.server}" stopped while handling ${method}: ${this.upstreamGone ?? 'connection closed'}`);

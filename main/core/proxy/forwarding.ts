@@ -33,6 +33,15 @@ export function forwardableClientCapabilities(caps: ClientCapabilities | undefin
   return out;
 }
 
+/** The far side went away before answering: the request was not (fully) handled. */
+export class UpstreamGoneError extends Error {
+  readonly code = ErrorCode.InternalError;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamGoneError';
+  }
+}
+
 const SDK_PREFIX = /^MCP error -?\d+: /;
 
 /**
@@ -41,9 +50,7 @@ const SDK_PREFIX = /^MCP error -?\d+: /;
  */
 export function relayError(err: unknown, context: () => string): never {
   if (err instanceof McpError) {
-    if (err.code === ErrorCode.ConnectionClosed) {
-      throw new McpError(ErrorCode.InternalError, context(), err.data);
-    }
+    if (err.code === ErrorCode.ConnectionClosed) throw new UpstreamGoneError(context());
     throw Object.assign(new Error(err.message.replace(SDK_PREFIX, '')), { code: err.code, data: err.data });
   }
   if (err instanceof Error && err.name === 'AbortError') throw err;

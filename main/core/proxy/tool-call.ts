@@ -1,5 +1,5 @@
 /** The interception point: every tools/call of every session passes through one hook. */
-import type { CallToolResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 export interface ClientIdentity {
   /** The identity policy and history use: a named token's name, else clientInfo.name. */
@@ -23,6 +23,8 @@ export interface ToolCall {
   wantsProgress: boolean;
   /** Sends a progress notification with the client's own token (no-op without one). */
   sendProgress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Asks the person in the agent's own client; present only if the client supports elicitation. */
+  elicit?: (message: string, requestedSchema: ElicitRequestFormParams['requestedSchema']) => Promise<ElicitResult>;
 }
 
 /** Calls the upstream tool with the given arguments (the original ones unless edited). */

@@ -1,0 +1,146 @@
+/**
+ * Calls waiting for a person. Each pending approval resolves exactly once: by a decision,
+ * by its timeout, or by being withdrawn when nobody waits for it any more (the client
+ * cancelled or disconnected), so the UI never asks about a call nobody waits for.
+ */
+import { EventEmitter } from 'node:events';
+import type { DecisionInput, PendingCall, PendingResolution } from '../../../shared/api/contract.ts';
+import { ApiFailure } from '../control/control-api.ts';
+
+export type ApprovalOutcome =
+  | { kind: 'approved'; remember: DecisionInput['remember']; message?: string; arguments?: Record<string, unknown>; decidedAt: number }
+  | { kind: 'denied'; remember: DecisionInput['remember']; message?: string; decidedAt: number }
+  | { kind: 'timed_out'; decidedAt: number }
+  | { kind: 'cancelled'; reason: string; decidedAt: number };
+
+interface Item {
+  pending: PendingCall;
+  promise: Promise<ApprovalOutcome>;
+  settle: (outcome: ApprovalOutcome) => void;
+  timer: NodeJS.Timeout;
+  /** Callers currently waiting; an item nobody waits for is withdrawn unless `kept`. */
+  waiters: number;
+  /** The agent was told to retry later: the item stays until a person or the timeout decides. */
+  kept: boolean;
+}
+
+export interface ApprovalQueueEvents {
+  added: [PendingCall];
+  resolved: [PendingResolution, ApprovalOutcome];
+}
+
+/** Checks a decision before it is taken (e.g. edited arguments against the tool's schema). */
+export type DecisionCheck = (pending: PendingCall, input: DecisionInput) => string | undefined;
+
+export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
+  private readonly items = new Map<string, Item>();
+  private readonly check: DecisionCheck;
+
+  constructor(check: DecisionCheck = () => undefined) {
+    super();
+    this.check = check;
+  }
+
+  /** Oldest first: the popup shows the call that has waited longest. */
+  list(): PendingCall[] {
+    return [...this.items.values()].map((i) => i.pending).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get(id: string): PendingCall | undefined {
+    return this.items.get(id)?.pending;
+  }
+
+  find(predicate: (pending: PendingCall) => boolean): PendingCall | undefined {
+    for (const item of this.items.values()) if (predicate(item.pending)) return item.pending;
+    return undefined;
+  }
+
+  /** Adds a pending approval; the caller waits with `wait`. */
+  add(pending: PendingCall): void {
+    let settle!: (outcome: ApprovalOutcome) => void;
+    const promise = new Promise<ApprovalOutcome>((resolve) => (settle = resolve));
+    const delay = Math.max(0, pending.expiresAt - Date.now());
+    const timer = setTimeout(() => this.finish(pending.id, { kind: 'timed_out', decidedAt: Date.now() }, 'timeout'), delay);
+    this.items.set(pending.id, { pending, promise, settle, timer, waiters: 0, kept: false });
+    this.emit('added', pending);
+  }
+
+  /**
+   * Waits for the outcome. When `signal` aborts, this caller stops waiting; if it was the
+   * last one and the item was not kept, the approval is withdrawn as cancelled.
+   */
+  wait(id: string, signal?: AbortSignal): Promise<ApprovalOutcome> {
+    const item = this.items.get(id);
+    if (!item) return Promise.resolve({ kind: 'cancelled', reason: 'no such pending approval', decidedAt: Date.now() });
+    item.waiters++;
+    if (!signal) return item.promise;
+    return new Promise<ApprovalOutcome>((resolve) => {
+      const onAbort = () => {
+        item.waiters--;
+        resolve({ kind: 'cancelled', reason: 'client cancelled', decidedAt: Date.now() });
+        if (item.waiters <= 0 && !item.kept) this.finish(id, { kind: 'cancelled', reason: 'client cancelled', decidedAt: Date.now() }, 'client');
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void item.promise.then((outcome) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!signal.aborted) {
+          item.waiters--;
+          resolve(outcome);
+        }
+      });
+    });
+  }
+
+  /** The agent got an early "still pending, retry" answer: keep the item for the person. */
+  keep(id: string): void {
+    const item = this.items.get(id);
+    if (item) item.kept = true;
+  }
+
+  /** A person's decision. Throws ApiFailure for an unknown id or an invalid decision. */
+  decide(id: string, input: DecisionInput): PendingResolution {
+    const item = this.items.get(id);
+    if (!item) throw new ApiFailure(404, 'not_pending', `no pending call ${id} (it was already decided, withdrawn or timed out)`);
+    if (input.decision === 'approve') {
+      const problem = this.check(item.pending, input);
+      if (problem) throw new ApiFailure(400, 'invalid_arguments', problem);
+    }
+    const decidedAt = Date.now();
+    const outcome: ApprovalOutcome =
+      input.decision === 'approve'
+        ? {
+            kind: 'approved',
+            remember: input.remember,
+            decidedAt,
+            ...(input.message !== undefined && { message: input.message }),
+            ...(input.arguments !== undefined && { arguments: input.arguments }),
+          }
+        : { kind: 'denied', remember: input.remember, decidedAt, ...(input.message !== undefined && { message: input.message }) };
+    return this.finish(id, outcome, 'user')!;
+  }
+
+  /** Denies everything pending (the tray's "pause all", shutdown). */
+  cancelAll(reason: string): void {
+    for (const id of [...this.items.keys()]) this.finish(id, { kind: 'cancelled', reason, decidedAt: Date.now() }, 'policy');
+  }
+
+  private finish(id: string, outcome: ApprovalOutcome, by: PendingResolution['by']): PendingResolution | undefined {
+    const item = this.items.get(id);
+    if (!item) return undefined;
+    this.items.delete(id);
+    clearTimeout(item.timer);
+    const resolution: PendingResolution = {
+      id,
+      outcome: outcome.kind === 'approved' ? 'approved' : outcome.kind === 'denied' ? 'denied' : outcome.kind,
+      by,
+    };
+    item.settle(outcome);
+    this.emit('resolved', resolution, outcome);
+    return resolution;
+  }
+}

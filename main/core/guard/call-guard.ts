@@ -1,0 +1,391 @@
+/**
+ * The guard at the interception point: every tools/call of every session is decided here.
+ *
+ *   history.begin → quarantine? → policy.evaluate → limits.reserve
+ *     → ask? (remembered grant | a person | timeout | cancelled) → forward → history.complete
+ *
+ * Fail closed: nothing here turns an ask or a deny into an allow by accident. A refusal is
+ * answered as a tool result with isError and an `[Airlock] ...` text that says who refused
+ * and why, because models read tool results and clients often hide protocol errors.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Settings } from '../../../shared/config.ts';
+import type { PendingCall } from '../../../shared/api/contract.ts';
+import type { DecidedBy, Decision } from '../../../shared/history.ts';
+import type { ApprovalOutcome, ApprovalQueue } from '../approvals/approval-queue.ts';
+import type { Logger } from '../logger.ts';
+import { evaluate, isListed, NO_COUNTERS, type PolicyDecision } from '../policy/index.ts';
+import { UpstreamGoneError } from '../proxy/forwarding.ts';
+import type { ClientIdentity, ForwardCall, ProxyHooks, ToolCall } from '../proxy/tool-call.ts';
+import type { GrantStore } from '../store/grant-store.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import { canonicalJson } from '../store/canonical-json.ts';
+import type { Limiter } from './limiter.ts';
+import type { PolicyManager } from './policy-manager.ts';
+import type { ToolCatalog } from './tool-catalog.ts';
+
+export function refusal(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+export function argsHash(args: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+}
+
+export interface CallGuardDeps {
+  policy: PolicyManager;
+  limiter: Limiter;
+  history: HistoryStore;
+  grants: GrantStore;
+  catalog: ToolCatalog;
+  queue: ApprovalQueue;
+  settings: () => Settings;
+  /** How many UIs follow the core right now (0: nobody can answer an approval). */
+  uiCount: () => number;
+  logger: Logger;
+}
+
+/** An approval given after the agent was told to retry: the identical retry passes once. */
+interface RetryPass {
+  expiresAt: number;
+  historyId: string;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+export class CallGuard implements ProxyHooks {
+  private readonly deps: CallGuardDeps;
+  private paused = false;
+  /** Session-scoped remembered decisions, forgotten when the session ends. */
+  private readonly sessionGrants = new Map<string, 'allow' | 'deny'>();
+  private readonly retryPasses = new Map<string, RetryPass>();
+  /** Approvals kept open after an early answer, by the identity of the call, for retries. */
+  private readonly keptApprovals = new Map<string, string>();
+
+  constructor(deps: CallGuardDeps) {
+    this.deps = deps;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** "Pause all": every call that would ask is denied at once, and waiting ones are denied. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.deps.queue.cancelAll('approvals paused');
+  }
+
+  onSession(event: 'open' | 'close', _server: string, sessionId: string): void {
+    if (event === 'close') {
+      for (const k of this.sessionGrants.keys()) if (k.startsWith(sessionId + '\u0000')) this.sessionGrants.delete(k);
+    }
+  }
+
+  filterTools(server: string, tools: Tool[], client: ClientIdentity): Tool[] {
+    this.deps.catalog.observe(server, tools);
+    const policy = this.deps.policy.current;
+    return tools.filter((t) => isListed(policy, server, t.name, t.annotations, client.id));
+  }
+
+  async onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult> {
+    const { history } = this.deps;
+    const entry = history.begin({
+      receivedAt: call.receivedAt,
+      server: call.server,
+      tool: call.tool,
+      client: call.client.id,
+      ...(call.client.info && { clientInfo: { name: call.client.info.name, version: call.client.info.version } }),
+      sessionId: call.sessionId,
+      arguments: call.arguments,
+    });
+    const id = entry.id;
+
+    if (this.deps.catalog.isQuarantined(call.server, call.tool)) {
+      const text = `[Airlock] Refused: the definition of tool "${call.tool}" on server "${call.server}" changed since it was approved. It stays blocked until a person reviews and accepts the new definition in Airlock (Servers).`;
+      history.decide(id, { decision: 'quarantined', decidedBy: { kind: 'rule', detail: 'tool definition changed' }, reason: 'tool definition changed' });
+      return refusal(text);
+    }
+
+    const toolDef = this.deps.catalog.tool(call.server, call.tool);
+    const now = Date.now();
+    const decision = evaluate(
+      this.deps.policy.current,
+      { server: call.server, tool: call.tool, args: call.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
+      this.deps.limiter,
+      now,
+    );
+    if (decision.action === 'deny') return this.refuse(id, decision);
+
+    // Slots are taken now, in the same tick as the check, and given back if the call is
+    // never forwarded, so concurrent calls can never overrun a cap.
+    const slots = this.deps.limiter.reserve(decision.reservations, now);
+    let forwarded = false;
+    try {
+      let args = call.arguments;
+      let decided: Decision = 'allowed';
+      let decidedBy: DecidedBy = { kind: 'rule', rule: decision.rule };
+      let waitMs: number | undefined;
+      let userMessage: string | undefined;
+
+      if (decision.action === 'ask') {
+        const remembered = this.remembered(call);
+        if (remembered?.effect === 'deny') {
+          history.decide(id, { decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
+          return refusal(`[Airlock] Denied: a person chose to always deny "${call.tool}" on "${call.server}".`);
+        }
+        if (remembered?.effect === 'allow') {
+          decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
+          decidedBy = { kind: remembered.kind === 'retry' ? 'user' : 'grant', detail: remembered.detail };
+        } else if (this.paused) {
+          history.decide(id, { decision: 'denied', decidedBy: { kind: 'rule', rule: decision.rule, detail: 'approvals paused' }, reason: 'approvals are paused' });
+          return refusal(`[Airlock] Denied: approvals are paused in Airlock, so every call that needs approval is refused. Reason the policy asks: ${decision.reason}`);
+        } else {
+          const asked = await this.ask(call, decision, id, toolDef);
+          if (asked.result) return asked.result;
+          const outcome = asked.outcome!;
+          waitMs = outcome.decidedAt - call.receivedAt;
+          if (outcome.kind !== 'approved') return this.notApproved(id, call, outcome, waitMs);
+          decided = 'approved';
+          decidedBy = { kind: 'user' };
+          userMessage = outcome.message;
+          this.rememberDecision(call, outcome, 'allow');
+          if (outcome.arguments) {
+            // Edited arguments are a new call as far as the policy is concerned; the person
+            // already approved them, so only a refusal can change the outcome.
+            const again = evaluate(
+              this.deps.policy.current,
+              { server: call.server, tool: call.tool, args: outcome.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
+              NO_COUNTERS,
+              Date.now(),
+            );
+            if (again.action === 'deny') return this.refuse(id, again, { waitMs, arguments: outcome.arguments });
+            args = outcome.arguments;
+          }
+        }
+      }
+
+      history.decide(id, {
+        decision: decided,
+        decidedBy,
+        ...(waitMs !== undefined && { waitMs }),
+        ...(userMessage && { userMessage }),
+        ...(args !== call.arguments && { arguments: args }),
+        ...(decision.action === 'ask' && { reason: decision.reason }),
+      });
+      forwarded = true;
+      const started = performance.now();
+      try {
+        const result = await forward(args);
+        history.complete(id, { upstreamMs: performance.now() - started, result });
+        return result;
+      } catch (err) {
+        const cancelled = call.signal.aborted;
+        if (err instanceof UpstreamGoneError) forwarded = false;
+        history.complete(id, {
+          upstreamMs: performance.now() - started,
+          error: (err as Error).message,
+          decision: cancelled ? 'cancelled' : 'upstream_error',
+          ...(cancelled && { decidedBy: { kind: 'client' } }),
+        });
+        throw err;
+      }
+    } finally {
+      if (!forwarded) this.deps.limiter.release(slots);
+    }
+  }
+
+  private refuse(id: string, decision: PolicyDecision, extra: { waitMs?: number; arguments?: Record<string, unknown> } = {}): CallToolResult {
+    const limited = decision.kind === 'limit';
+    this.deps.history.decide(id, {
+      decision: limited ? 'rate_limited' : 'denied',
+      decidedBy: { kind: limited ? 'limit' : 'rule', rule: decision.rule },
+      reason: decision.reason,
+      ...extra,
+    });
+    return refusal(decision.message ?? `[Airlock] Denied by policy: ${decision.reason}`);
+  }
+
+  private callKey(call: ToolCall): string {
+    return [call.client.id, call.server, call.tool, argsHash(call.arguments)].join('\u0000');
+  }
+
+  private remembered(call: ToolCall): { effect: 'allow' | 'deny'; kind: 'session' | 'always' | 'retry'; detail: string } | undefined {
+    const key = this.callKey(call);
+    const pass = this.retryPasses.get(key);
+    if (pass) {
+      this.retryPasses.delete(key);
+      if (pass.expiresAt >= Date.now()) return { effect: 'allow', kind: 'retry', detail: `approved earlier (history ${pass.historyId})` };
+    }
+    const session = this.sessionGrants.get(`${call.sessionId}\u0000${call.server}\u0000${call.tool}`);
+    if (session) return { effect: session, kind: 'session', detail: 'remembered for this session' };
+    const grant = this.deps.grants.findMatching({
+      server: call.server,
+      tool: call.tool,
+      client: call.client.id,
+      sessionId: call.sessionId,
+      policyVersion: this.deps.policy.version,
+    });
+    if (grant) return { effect: grant.effect, kind: 'always', detail: `grant ${grant.id}` };
+    return undefined;
+  }
+
+  /** Puts the call in front of a person and waits; or answers early and keeps it open. */
+  private async ask(call: ToolCall, decision: PolicyDecision, historyId: string, toolDef: Tool | undefined): Promise<{ outcome?: ApprovalOutcome; result?: CallToolResult }> {
+    const { queue } = this.deps;
+    const settings = this.deps.settings();
+    const key = this.callKey(call);
+    const existing = this.keptApprovals.get(key);
+    let pendingId: string;
+    let pending: PendingCall | undefined = existing ? queue.get(existing) : undefined;
+    if (pending) {
+      // The agent retried a call that is still waiting: wait on the same approval, no second prompt.
+      pendingId = pending.id;
+      this.deps.history.decide(historyId, {
+        decision: 'cancelled',
+        decidedBy: { kind: 'client', detail: `retry of history ${pending.historyId}, waiting on the same approval` },
+      });
+    } else {
+      const now = Date.now();
+      const timeoutMs = (decision.timeout ?? settings.approvalTimeout) * 1000;
+      pending = {
+        id: randomUUID(),
+        historyId,
+        server: call.server,
+        tool: call.tool,
+        ...(toolDef && {
+          toolDefinition: {
+            name: toolDef.name,
+            ...(toolDef.title && { title: toolDef.title }),
+            ...(toolDef.description && { description: toolDef.description }),
+            inputSchema: toolDef.inputSchema as Record<string, unknown>,
+            ...(toolDef.annotations && { annotations: toolDef.annotations }),
+          },
+        }),
+        arguments: call.arguments,
+        client: { id: call.client.id, ...(call.client.info && { name: call.client.info.name, version: call.client.info.version }) },
+        sessionId: call.sessionId,
+        rule: decision.rule,
+        reason: decision.reason,
+        createdAt: now,
+        expiresAt: now + timeoutMs,
+      };
+      pendingId = pending.id;
+      queue.add(pending);
+      this.deps.logger.info(`waiting for approval: ${call.server}/${call.tool} from ${call.client.id} (${decision.rule})`);
+      if (settings.elicitationFallback && call.elicit && this.deps.uiCount() === 0) void this.askInClient(call, pending);
+    }
+
+    const stopHeartbeat = this.heartbeat(call, settings.heartbeatSeconds * 1000);
+    try {
+      const waiting = queue.wait(pendingId, call.signal);
+      const earlyMs = settings.earlyAnswerSeconds * 1000;
+      if (call.wantsProgress || earlyMs <= 0 || earlyMs >= pending.expiresAt - Date.now()) return { outcome: await waiting };
+      let timer: NodeJS.Timeout | undefined;
+      const early = new Promise<'early'>((resolve) => (timer = setTimeout(() => resolve('early'), earlyMs)));
+      const first = await Promise.race([waiting, early]);
+      clearTimeout(timer);
+      if (first !== 'early') return { outcome: first };
+      return { result: this.answerEarly(call, pending, key, historyId) };
+    } finally {
+      stopHeartbeat();
+    }
+  }
+
+  /** Progress notifications keep clients with a request timeout from giving up meanwhile. */
+  private heartbeat(call: ToolCall, everyMs: number): () => void {
+    if (!call.wantsProgress) return () => undefined;
+    let beat = 0;
+    const timer = setInterval(() => void call.sendProgress(++beat, undefined, 'Waiting for approval in Airlock'), everyMs);
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * The agent is told the call is pending and to retry it; the approval stays open. When
+   * a person approves, the identical retry from the same client passes without a prompt.
+   */
+  private answerEarly(call: ToolCall, pending: PendingCall, key: string, historyId: string): CallToolResult {
+    const { queue, history } = this.deps;
+    queue.keep(pending.id);
+    this.keptApprovals.set(key, pending.id);
+    void queue.wait(pending.id).then((outcome) => {
+      this.keptApprovals.delete(key);
+      const waitMs = outcome.decidedAt - call.receivedAt;
+      if (outcome.kind === 'approved') {
+        const grace = this.deps.settings().retryGraceSeconds * 1000;
+        const retryKey = outcome.arguments ? this.callKey({ ...call, arguments: outcome.arguments }) : key;
+        this.retryPasses.set(retryKey, { expiresAt: Date.now() + grace, historyId: pending.historyId });
+        history.decide(historyId, {
+          decision: 'approved',
+          decidedBy: { kind: 'user' },
+          waitMs,
+          reason: 'approved after the agent was told to retry; the retry runs the call',
+          ...(outcome.message && { userMessage: outcome.message }),
+        });
+        history.complete(historyId, {});
+      } else {
+        this.recordNotApproved(historyId, outcome, waitMs);
+      }
+    });
+    const waited = seconds(Date.now() - call.receivedAt);
+    return refusal(
+      `[Airlock] approval pending: this call of "${call.tool}" is waiting for a person to approve it in Airlock (waited ${waited}). ` +
+        `It has not run. Retry the same call with the same arguments in a little while; once approved, the retry goes through without asking again.`,
+    );
+  }
+
+  private async askInClient(call: ToolCall, pending: PendingCall): Promise<void> {
+    try {
+      const answer = await call.elicit!(
+        `Airlock: allow "${pending.tool}" on "${pending.server}"? ${pending.reason ?? ''}\nArguments: ${JSON.stringify(pending.arguments).slice(0, 500)}`,
+        { type: 'object', properties: { approve: { type: 'boolean', title: 'Approve this call' } }, required: ['approve'] },
+      );
+      if (!this.deps.queue.get(pending.id)) return;
+      const approve = answer.action === 'accept' && answer.content?.approve === true;
+      this.deps.queue.decide(pending.id, approve ? { decision: 'approve' } : { decision: 'deny', message: 'declined in the client' });
+    } catch {
+      // The person can still answer in Airlock itself; the approval stays pending.
+    }
+  }
+
+  private notApproved(id: string, call: ToolCall, outcome: ApprovalOutcome, waitMs: number): CallToolResult {
+    this.recordNotApproved(id, outcome, waitMs);
+    if (outcome.kind === 'denied') {
+      this.rememberDecision(call, outcome, 'deny');
+      return refusal(`[Airlock] Denied by the user${outcome.message ? `: ${outcome.message}` : '.'}`);
+    }
+    if (outcome.kind === 'timed_out') {
+      return refusal(
+        `[Airlock] Approval timed out after ${seconds(waitMs)}: nobody approved this call of "${call.tool}", so it was not run. This is not a denial; you may try again later.`,
+      );
+    }
+    return refusal(`[Airlock] Cancelled: ${outcome.kind === 'cancelled' ? outcome.reason : 'no decision'}. The call was not run.`);
+  }
+
+  private recordNotApproved(id: string, outcome: ApprovalOutcome, waitMs: number): void {
+    const history = this.deps.history;
+    if (outcome.kind === 'denied') {
+      history.decide(id, { decision: 'rejected_by_user', decidedBy: { kind: 'user' }, waitMs, ...(outcome.message && { userMessage: outcome.message }) });
+    } else if (outcome.kind === 'timed_out') {
+      history.decide(id, { decision: 'timed_out', decidedBy: { kind: 'timeout' }, waitMs });
+    } else if (outcome.kind === 'cancelled') {
+      const paused = outcome.reason === 'approvals paused';
+      history.decide(id, {
+        decision: paused ? 'denied' : 'cancelled',
+        decidedBy: paused ? { kind: 'rule', detail: 'approvals paused' } : { kind: 'client' },
+        waitMs,
+        reason: outcome.reason,
+      });
+    }
+  }
+
+  /** Applies "remember" of an approval or denial: this session, or always (persisted). */
+  rememberDecision(call: ToolCall, outcome: ApprovalOutcome, effect: 'allow' | 'deny'): void {
+    if (outcome.kind !== 'approved' && outcome.kind !== 'denied') return;
+    if (outcome.remember === 'session') this.sessionGrants.set(`${call.sessionId}\u0000${call.server}\u0000${call.tool}`, effect);
+    if (outcome.remember === 'always') {
+      this.deps.grants.add({ server: call.server, tool: call.tool, scope: 'always', effect, policyVersion: this.deps.policy.version });
+    }
+  }
+}

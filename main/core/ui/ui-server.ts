@@ -1,0 +1,99 @@
+/**
+ * `/`: the built web UI (renderer/), for `airlock serve` and any browser. Static files
+ * with a strict Content-Security-Policy, plus `POST /ui/session` where a page trades its
+ * one-time login code for the admin token.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { z } from 'zod';
+import { readBody } from '../proxy/http-guard.ts';
+import { sendJson } from '../proxy/http-server.ts';
+import type { LoginCodes } from './login-codes.ts';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * No inline scripts, nothing from elsewhere. Images may be data:/blob: (previews of
+ * arguments) or remote, but the UI only loads a remote image when the person clicks it.
+ */
+export const UI_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob: https: http:",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SessionRequestSchema = z.strictObject({ code: z.string().min(1).max(200) });
+
+export interface UiServerOptions {
+  /** The built renderer (index.html and assets/). */
+  root: string;
+  codes: LoginCodes;
+  adminToken: () => string;
+}
+
+export function createUiServer(options: UiServerOptions) {
+  const root = normalize(options.root);
+
+  const sendFile = async (res: ServerResponse, file: string, immutable: boolean): Promise<boolean> => {
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return false;
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'content-security-policy': UI_CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      });
+      createReadStream(file).pipe(res);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (path === '/ui/session') {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed', message: 'POST a login code' });
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(req, 4096)).toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { error: 'invalid_json', message: 'expected {"code": "..."}' });
+      }
+      const parsed = SessionRequestSchema.safeParse(body);
+      if (!parsed.success || !options.codes.redeem(parsed.data.code)) {
+        return sendJson(res, 401, { error: 'invalid_code', message: 'this login link was already used or has expired; run `airlock open` for a new one' });
+      }
+      return sendJson(res, 200, { token: options.adminToken() });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', message: 'GET only' });
+    const relative = decodeURIComponent(path).replace(/^\/+/, '');
+    const file = normalize(join(root, relative));
+    if (file !== root && !file.startsWith(root + sep)) return sendJson(res, 404, { error: 'not_found', message: 'not found' });
+    if (relative && (await sendFile(res, file, relative.startsWith('assets/')))) return;
+    // Single-page app: every other path is the UI itself.
+    if (await sendFile(res, join(root, 'index.html'), false)) return;
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('The Airlock UI is not built. Run `npm run build` and reload.\n');
+  };
+}

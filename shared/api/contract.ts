@@ -1,0 +1,226 @@
+/**
+ * The control API: the one contract between the core and every UI or script. The HTTP
+ * adapter (`/api/...`), the Electron IPC adapter and the renderer's bridges all derive
+ * from this table, and every input is parsed with these schemas at the edge, once.
+ */
+import { z } from 'zod';
+import { HistoryEntrySchema, HistoryIdSchema, HistoryPageSchema, HistoryQuerySchema } from '../history.ts';
+
+// ---------------------------------------------------------------------------------------
+// Shared shapes
+
+export const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+export const ToolAnnotationsSchema = z.looseObject({
+  title: z.string().optional(),
+  readOnlyHint: z.boolean().optional(),
+  destructiveHint: z.boolean().optional(),
+  idempotentHint: z.boolean().optional(),
+  openWorldHint: z.boolean().optional(),
+});
+export type ToolAnnotations = z.infer<typeof ToolAnnotationsSchema>;
+
+/** A tool as an upstream server describes it (MCP `Tool`, the fields Airlock uses). */
+export const ToolDefinitionSchema = z.looseObject({
+  name: z.string(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  inputSchema: JsonObjectSchema.optional(),
+  annotations: ToolAnnotationsSchema.optional(),
+});
+export type ToolDefinition = z.infer<typeof ToolDefinitionSchema>;
+
+export const ClientRefSchema = z.object({
+  /** The identity policy and history use. */
+  id: z.string(),
+  name: z.string().optional(),
+  version: z.string().optional(),
+});
+export type ClientRef = z.infer<typeof ClientRefSchema>;
+
+export const RememberSchema = z.enum(['once', 'session', 'always']);
+export type Remember = z.infer<typeof RememberSchema>;
+
+/** A call waiting for a person. */
+export const PendingCallSchema = z.object({
+  id: z.string(),
+  /** The history entry of this call. */
+  historyId: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  toolDefinition: ToolDefinitionSchema.optional(),
+  arguments: JsonObjectSchema,
+  client: ClientRefSchema,
+  sessionId: z.string(),
+  /** JSON pointer of the policy rule that asked, and its reason. */
+  rule: z.string(),
+  reason: z.string().optional(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type PendingCall = z.infer<typeof PendingCallSchema>;
+
+export const DecisionInputSchema = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  remember: RememberSchema.optional(),
+  /** For a denial: told to the agent. For an approval: kept in history. */
+  message: z.string().max(2000).optional(),
+  /** Approve with these arguments instead (validated against the tool's inputSchema). */
+  arguments: JsonObjectSchema.optional(),
+});
+export type DecisionInput = z.infer<typeof DecisionInputSchema>;
+
+export const PendingResolutionSchema = z.object({
+  id: z.string(),
+  outcome: z.enum(['approved', 'denied', 'timed_out', 'cancelled']),
+  by: z.enum(['user', 'timeout', 'client', 'grant', 'policy']),
+});
+export type PendingResolution = z.infer<typeof PendingResolutionSchema>;
+
+export const ServerStateSchema = z.enum(['starting', 'ready', 'failed', 'stopped']);
+
+export const PinStateSchema = z.enum(['pinned', 'changed']);
+
+export const ServerToolSchema = ToolDefinitionSchema.extend({
+  /** `changed`: the server now describes this tool differently; calls are refused until accepted. */
+  pin: PinStateSchema.optional(),
+});
+
+export const ServerStatusSchema = z.object({
+  name: z.string(),
+  transport: z.enum(['stdio', 'http', 'sse']),
+  state: ServerStateSchema,
+  error: z.string().optional(),
+  since: z.number(),
+  restarts: z.number(),
+  serverInfo: z.looseObject({ name: z.string(), version: z.string() }).optional(),
+  tools: z.array(ServerToolSchema),
+});
+export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+
+export const ToolChangeSchema = z.object({
+  server: z.string(),
+  tool: z.string(),
+  pinned: ToolDefinitionSchema,
+  current: ToolDefinitionSchema,
+});
+export type ToolChange = z.infer<typeof ToolChangeSchema>;
+
+/** A problem in a policy text, located by JSON pointer and (when known) line and column. */
+export const PolicyProblemSchema = z.object({
+  path: z.string(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  message: z.string(),
+});
+export type PolicyProblem = z.infer<typeof PolicyProblemSchema>;
+
+export const PolicyStateSchema = z.object({
+  /** The text of policy.json (or of the built-in default when there is none). */
+  text: z.string(),
+  source: z.enum(['file', 'default']),
+  path: z.string(),
+  /** Hash of the policy in force. */
+  version: z.string(),
+  /** Set when policy.json is invalid: the last good policy stays in force. */
+  problems: z.array(PolicyProblemSchema),
+});
+export type PolicyState = z.infer<typeof PolicyStateSchema>;
+
+export const GrantSchema = z.object({
+  id: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  effect: z.enum(['allow', 'deny']),
+  scope: z.enum(['session', 'always']),
+  client: z.string().optional(),
+  argsHash: z.string().optional(),
+  policyVersion: z.string(),
+  createdAt: z.number(),
+});
+export type Grant = z.infer<typeof GrantSchema>;
+
+export const SimulationChangeSchema = z.object({
+  historyId: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  receivedAt: z.number(),
+  before: z.string(),
+  after: z.string(),
+  rule: z.string(),
+});
+
+export const StatusSchema = z.object({
+  version: z.string(),
+  home: z.string(),
+  url: z.string(),
+  pid: z.number(),
+  /** True while everything that would ask is denied at once (the tray's "pause all"). */
+  paused: z.boolean(),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Methods: name → input and output schema.
+
+const none = z.strictObject({}).optional();
+const ok = z.object({ ok: z.literal(true) });
+
+export const methods = {
+  'status.get': { input: none, output: StatusSchema },
+  'pending.list': { input: none, output: z.array(PendingCallSchema) },
+  'pending.decide': { input: DecisionInputSchema.extend({ id: z.string().min(1) }), output: PendingResolutionSchema },
+  'history.query': { input: HistoryQuerySchema, output: HistoryPageSchema },
+  'history.get': { input: z.strictObject({ id: HistoryIdSchema }), output: HistoryEntrySchema },
+  'policy.get': { input: none, output: PolicyStateSchema },
+  'policy.put': { input: z.strictObject({ text: z.string().max(1_000_000) }), output: PolicyStateSchema },
+  'policy.validate': {
+    input: z.strictObject({ text: z.string().max(1_000_000) }),
+    output: z.object({ ok: z.boolean(), problems: z.array(PolicyProblemSchema), summary: z.string().optional() }),
+  },
+  'policy.simulate': {
+    input: z.strictObject({ text: z.string().max(1_000_000), limit: z.number().int().min(1).max(10_000).default(500) }),
+    output: z.object({ checked: z.number(), changes: z.array(SimulationChangeSchema), problems: z.array(PolicyProblemSchema) }),
+  },
+  'servers.list': { input: none, output: z.array(ServerStatusSchema) },
+  'tools.changes': { input: none, output: z.array(ToolChangeSchema) },
+  'tools.accept': { input: z.strictObject({ server: z.string(), tool: z.string() }), output: ok },
+  'grants.list': { input: none, output: z.array(GrantSchema) },
+  'grants.revoke': { input: z.strictObject({ id: z.string() }), output: ok },
+  'approvals.pause': { input: z.strictObject({ paused: z.boolean() }), output: StatusSchema },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+
+// ---------------------------------------------------------------------------------------
+// Events the core pushes to every connected UI.
+
+export const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pending.added'), pending: PendingCallSchema }),
+  z.object({ type: z.literal('pending.resolved'), resolution: PendingResolutionSchema }),
+  z.object({ type: z.literal('history.changed'), id: z.string().optional() }),
+  z.object({ type: z.literal('servers.changed'), server: ServerStatusSchema }),
+  z.object({ type: z.literal('policy.changed'), policy: PolicyStateSchema }),
+  z.object({ type: z.literal('status.changed'), status: StatusSchema }),
+]);
+export type AirlockEvent = z.infer<typeof EventSchema>;
+
+/** What the renderer sees: the same API whether it runs in Electron (IPC) or a browser (HTTP). */
+export interface AirlockBridge {
+  call<M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Receives every event; returns an unsubscribe function. */
+  subscribe(listener: (event: AirlockEvent) => void): () => void;
+  /** A URL that downloads the history export (HTTP), or undefined where a save dialog is used. */
+  exportUrl?(format: 'jsonl' | 'csv', filter?: Record<string, string>): string | undefined;
+}
+
+/** Errors returned by the API: a stable code and a readable message. */
+export const ApiErrorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  problems: z.array(PolicyProblemSchema).optional(),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
