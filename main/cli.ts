@@ -4,10 +4,10 @@
  *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
  *   airlock demo-server                    the demo image MCP server (stdio)
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { Airlock } from './core/airlock.ts';
 import { homePaths, resolveHomeDir } from './core/home/home.ts';
 import { loadOrCreateAuth } from './core/home/auth.ts';
@@ -16,9 +16,12 @@ import { AlreadyRunningError } from './core/home/instance-lock.ts';
 import { stderrLogger } from './core/logger.ts';
 import { startStdioBridge } from './core/bridge/stdio-bridge.ts';
 import type { SelfCommand } from './core/upstream/command-resolver.ts';
+import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/policy/index.ts';
+import { openStores } from './core/store/stores.ts';
 import { registerClientCommands } from './core/clients/cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const uiRoot = join(root, 'dist', 'renderer');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** This very program, so config entries with command `airlock` run it (e.g. the demo server). */
@@ -48,12 +51,14 @@ export async function serve(options: { home?: string; port?: number }): Promise<
       self: selfCommand(),
       version,
       logger,
+      ...(existsSync(join(uiRoot, 'index.html')) && { uiRoot }),
     });
   } catch (err) {
     if (err instanceof AlreadyRunningError) fail(err.message, 2);
     fail((err as Error).message);
   }
-  process.stdout.write(`Airlock ${version} is running\n  home:  ${home}\n  UI:    ${airlock.url}/\n`);
+  const ui = existsSync(join(uiRoot, 'index.html')) ? airlock.loginUrl() : `${airlock.url}/ (not built: run \`npm run build\`)`;
+  process.stdout.write(`Airlock ${version} is running\n  home:  ${home}\n  UI:    ${ui}\n`);
   for (const name of airlock.upstreams.keys()) process.stdout.write(`  agents: ${airlock.url}/mcp/${name}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -95,6 +100,51 @@ async function connect(server: string, options: { home?: string }): Promise<void
   });
 }
 
+async function openUi(options: { home?: string }): Promise<void> {
+  const home = resolveHomeDir(options.home);
+  const paths = homePaths(home);
+  const runtime = readRuntimeInfo(paths.runtime);
+  if (!runtime) fail(`no Airlock is running for home ${home}`);
+  const admin = process.env.AIRLOCK_ADMIN_TOKEN || loadOrCreateAuth(paths.auth).adminToken;
+  const res = await fetch(new URL('/api/ui/code', runtime.url), { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+  if (!res.ok) fail(`the running Airlock refused: ${res.status} ${await res.text()}`);
+  process.stdout.write(`${((await res.json()) as { url: string }).url}\n`);
+}
+
+function checkPolicy(file: string | undefined, options: { home?: string }): void {
+  const path = resolve(file ?? homePaths(resolveHomeDir(options.home)).policy);
+  const loaded = loadPolicyFile(path);
+  if (loaded.status === 'invalid') {
+    process.stderr.write(`${formatPolicyIssues(loaded.issues, path).join('\n')}\n`);
+    process.exit(1);
+  }
+  if (loaded.status === 'missing') process.stdout.write(`${path} does not exist: the built-in default policy applies.\n\n`);
+  else process.stdout.write(`${path} is valid.\n\n`);
+  process.stdout.write(`${formatPolicySummary(loaded.policy)}\n`);
+}
+
+async function exportHistory(options: { format: 'jsonl' | 'csv'; home?: string }): Promise<void> {
+  const paths = homePaths(resolveHomeDir(options.home));
+  if (!existsSync(paths.history)) fail(`no history yet at ${paths.history}`);
+  // Read-only beside a running Airlock (WAL lets readers and the writer work at once).
+  // With none running, a log left by a crash needs a writer to be recovered.
+  const running = readRuntimeInfo(paths.runtime) !== undefined;
+  let stores;
+  try {
+    stores = openStores(paths.history, { readOnly: true });
+  } catch (err) {
+    if (running) fail(`cannot read ${paths.history}: ${(err as Error).message}`);
+    stores = openStores(paths.history);
+  }
+  try {
+    for await (const chunk of stores.history.exportStream(options.format)) {
+      if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+    }
+  } finally {
+    stores.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('airlock').description('A local firewall for AI agents\' MCP tool calls').version(version);
   program
@@ -126,6 +176,25 @@ export function buildProgram(): Command {
       const { runDemoImageServer } = await import('./demo/image-server.ts');
       await runDemoImageServer();
     });
+  program
+    .command('open')
+    .description('print a fresh sign-in link to the running Airlock\'s web UI')
+    .option('--home <dir>', 'Airlock home')
+    .action(openUi);
+  const policy = program.command('policy').description('work with policy.json');
+  policy
+    .command('check')
+    .description('validate a policy and explain what it does (exit 1 when invalid)')
+    .argument('[file]', 'policy file (default: policy.json in the Airlock home)')
+    .option('--home <dir>', 'Airlock home')
+    .action(checkPolicy);
+  const history = program.command('history').description('the call history');
+  history
+    .command('export')
+    .description('write the whole history to stdout')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--home <dir>', 'Airlock home')
+    .action(exportHistory);
   registerClientCommands(program, selfCommand);
   return program;
 }
