@@ -62,6 +62,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly config: Config;
   readonly tokens: AuthTokens;
   readonly version: string;
+  /** How to run this Airlock as a command (client configs, `airlock` entries in config.json). */
+  readonly self: SelfCommand;
   readonly upstreams = new Map<string, Upstream>();
   readonly stores: Stores;
   readonly policy: PolicyManager;
@@ -85,6 +87,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.tokens = tokens;
     this.lock = lock;
     this.version = options.version;
+    this.self = options.self;
     this.logger = options.logger ?? silentLogger;
     const settings = () => this.config.airlock;
 

@@ -4,6 +4,7 @@
  * from this table, and every input is parsed with these schemas at the edge, once.
  */
 import { z } from 'zod';
+import { clientsMethods } from '../clients.ts';
 import { HistoryEntrySchema, HistoryIdSchema, HistoryPageSchema, HistoryQuerySchema } from '../history.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -188,6 +189,7 @@ export const methods = {
   'grants.list': { input: none, output: z.array(GrantSchema) },
   'grants.revoke': { input: z.strictObject({ id: z.string() }), output: ok },
   'approvals.pause': { input: z.strictObject({ paused: z.boolean() }), output: StatusSchema },
+  ...clientsMethods,
 } as const;
 
 export type Methods = typeof methods;

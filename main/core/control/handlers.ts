@@ -4,6 +4,8 @@ import type { Airlock } from '../airlock.ts';
 import { evaluate, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
 import type { HistoryEntry } from '../../../shared/history.ts';
 import { ApiFailure, type Handlers } from './control-api.ts';
+import { importServers, listClients, protect, unprotect, type ClientsContext } from '../clients/clients.ts';
+import { defaultClientEnvironment } from '../clients/locations.ts';
 
 function status(airlock: Airlock): Status {
   return { version: airlock.version, home: airlock.paths.dir, url: airlock.url, pid: process.pid, paused: airlock.guard.isPaused };
@@ -15,8 +17,22 @@ function actionOf(policy: CompiledPolicy, entry: HistoryEntry, airlock: Airlock)
   return evaluate(policy, { server: entry.server, tool: entry.tool, args: entry.arguments, client: entry.client, sessionId: entry.sessionId, annotations }, NO_COUNTERS, entry.receivedAt);
 }
 
+/** Client configs are edited for the person running Airlock, pointing at this Airlock. */
+function clientsContext(airlock: Airlock, projects?: string[]): ClientsContext {
+  return {
+    home: airlock.paths.dir,
+    self: airlock.self,
+    env: defaultClientEnvironment(projects ?? [process.cwd()]),
+    endpoint: { url: airlock.url, token: airlock.tokens.mcpToken },
+  };
+}
+
 export function createControlHandlers(airlock: Airlock): Handlers {
   return {
+    'clients.list': (input) => listClients(clientsContext(airlock, input?.projects), input ?? {}),
+    'clients.import': (input) => importServers(clientsContext(airlock, input.projects), input),
+    'clients.protect': (input) => protect(clientsContext(airlock, input.projects), input),
+    'clients.unprotect': (input) => unprotect(clientsContext(airlock, input.projects), input),
     'status.get': () => status(airlock),
     'pending.list': () => airlock.queue.list(),
     'pending.decide': ({ id, ...decision }) => airlock.queue.decide(id, decision),

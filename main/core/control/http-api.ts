@@ -52,6 +52,10 @@ const routes: Route[] = [
   { method: 'GET', pattern: /^\/grants$/, api: 'grants.list', input: nothing },
   { method: 'DELETE', pattern: /^\/grants\/([^/]+)$/, api: 'grants.revoke', input: (_r, [id]) => ({ id }) },
   { method: 'POST', pattern: /^\/approvals\/pause$/, api: 'approvals.pause', input: async (_r, _p, _u, body) => json(body) },
+  { method: 'GET', pattern: /^\/clients$/, api: 'clients.list', input: nothing },
+  { method: 'POST', pattern: /^\/clients\/import$/, api: 'clients.import', input: async (_r, _p, _u, body) => json(body) },
+  { method: 'POST', pattern: /^\/clients\/protect$/, api: 'clients.protect', input: async (_r, _p, _u, body) => json(body) },
+  { method: 'POST', pattern: /^\/clients\/unprotect$/, api: 'clients.unprotect', input: async (_r, _p, _u, body) => json(body) },
   { method: 'POST', pattern: /^\/rpc\/([a-z.]+)$/i, api: '', input: async (_r, _p, _u, body) => json(body) },
 ];
 
