@@ -19,6 +19,7 @@ import {
   shell,
   Tray,
   type BrowserWindowConstructorOptions,
+  type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
   type NativeImage,
 } from 'electron';
@@ -28,8 +29,9 @@ import { AlreadyRunningError } from '../core/home/instance-lock.ts';
 import type { Logger } from '../core/logger.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { openElectronSettingsStore } from './electron-settings-store.ts';
-import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels.ts';
+import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL } from './ipc-channels.ts';
 import { createCallHandler, forwardEvents } from './ipc-guard.ts';
+import { createExportHandler } from './history-export.ts';
 import { CLI_FLAG } from './launch-mode.ts';
 import { installQuitSequence, type QuitSequence } from './lifecycle.ts';
 import { NotificationCoalescer } from './notification-coalescer.ts';
@@ -212,7 +214,26 @@ class Desktop {
     this.settings = new DesktopSettings(store, (key, message) => logger.warn(`desktop setting ${key} was invalid and is reset: ${message}`));
 
     this.secureSession();
-    ipcMain.handle(CALL_CHANNEL, createCallHandler({ api: airlock.control, isOurWebContents: (id) => this.ourContents.has(id), logger }));
+    const isOurWebContents = (id: number) => this.ourContents.has(id);
+    ipcMain.handle(CALL_CHANNEL, createCallHandler({ api: airlock.control, isOurWebContents, logger }));
+    ipcMain.handle(
+      EXPORT_CHANNEL,
+      createExportHandler<IpcMainInvokeEvent>({
+        isOurWebContents,
+        logger,
+        exportStream: (format, filter) => airlock.stores.history.exportStream(format, filter),
+        chooseFile: async (event, format) => {
+          const options = {
+            title: 'Export the Airlock history',
+            defaultPath: join(app.getPath('downloads'), `airlock-history.${format}`),
+            filters: [format === 'csv' ? { name: 'CSV', extensions: ['csv'] } : { name: 'JSON Lines', extensions: ['jsonl'] }],
+          };
+          const owner = BrowserWindow.fromWebContents(event.sender);
+          const choice = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+          return choice.canceled ? undefined : choice.filePath;
+        },
+      }),
+    );
     forwardEvents(airlock.control, EVENT_CHANNEL, () => this.windows().map((w) => w.webContents));
     Menu.setApplicationMenu(applicationMenu(this.devTools));
 
@@ -279,6 +300,7 @@ class Desktop {
     this.tracker.stop();
     this.tray.destroy();
     ipcMain.removeHandler(CALL_CHANNEL);
+    ipcMain.removeHandler(EXPORT_CHANNEL);
     // Ends upstream processes, withdraws waiting approvals, flushes history, frees the lock.
     await this.airlock.stop();
     this.logger.info('stopped');

@@ -1,12 +1,14 @@
 /**
  * The IPC surface between the preload and the main process: one request channel that
  * carries `{ method, input }` of the control API, one channel the main process pushes
- * events on. Nothing else crosses. Imported by the preload, so: no runtime imports.
+ * events on, and one that saves a history export. Nothing else crosses. Imported by the preload, so: no runtime imports.
  */
-import type { ApiError } from '../../shared/api/contract.ts';
+import type { AirlockBridge, ApiError } from '../../shared/api/contract.ts';
 
 export const CALL_CHANNEL = 'airlock:call';
 export const EVENT_CHANNEL = 'airlock:event';
+/** Saving a history export through a save dialog (see history-export.ts). */
+export const EXPORT_CHANNEL = 'airlock:export';
 
 /** The custom protocol the UI is served from: `app://airlock/...`. */
 export const APP_SCHEME = 'app';
@@ -23,3 +25,9 @@ export interface IpcCall {
  * policy editor needs the located problems of a failed `policy.put`.
  */
 export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
+
+/** What the preload exposes as `window.airlock`: the bridge, plus saving an export. */
+export interface DesktopBridge extends AirlockBridge {
+  /** Saves a history export where the person chooses (a save dialog); resolves when done or cancelled. */
+  download(format: 'jsonl' | 'csv', filter?: Record<string, string>): Promise<void>;
+}

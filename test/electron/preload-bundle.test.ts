@@ -1,8 +1,9 @@
 /**
  * The preload as it ships: the built bundle requires nothing but `electron` (a sandboxed
  * preload cannot load anything else) and exposes exactly one thing, `window.airlock`, with
- * `call` and `subscribe` and no way to reach ipcRenderer. It runs here in a VM with a fake
- * `electron` module, since the real one needs the Electron binary.
+ * `call`, `subscribe` and `download` (a history export through the main process's save
+ * dialog) and no way to reach ipcRenderer. It runs here in a VM with a fake `electron`
+ * module, since the real one needs the Electron binary.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.ts';
 import type { AirlockBridge, AirlockEvent } from '../../shared/api/contract.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL } from '../../main/electron/ipc-channels.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, type DesktopBridge } from '../../main/electron/ipc-channels.ts';
 import { tempHome } from '../helpers/harness.ts';
 
 interface FakeElectron {
@@ -64,11 +65,11 @@ describe('preload bundle', () => {
     expect(loadPreload(code).required).toEqual(['electron']);
   });
 
-  it('exposes exactly window.airlock with call and subscribe, and nothing of ipcRenderer', () => {
+  it('exposes exactly window.airlock (call, subscribe, download), and nothing of ipcRenderer', () => {
     const { fake } = loadPreload(code);
     expect(fake.exposed.map(([key]) => key)).toEqual(['airlock']);
     const api = fake.exposed[0]![1] as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['call', 'subscribe']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'download', 'subscribe']);
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(code).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
     expect([...fake.listeners.keys()]).toEqual([EVENT_CHANNEL]);
@@ -88,6 +89,14 @@ describe('preload bundle', () => {
     const problems = [{ path: '/default', message: 'Invalid option' }];
     fake.reply = { ok: false, error: { error: 'invalid_policy', message: 'policy.json is invalid', problems } };
     await expect(api.call('policy.put', { text: '{}' })).rejects.toEqual({ name: 'ApiError', error: 'invalid_policy', message: 'policy.json is invalid', problems });
+  });
+
+  it('asks the main process to save an export on the export channel', async () => {
+    const { fake } = loadPreload(code);
+    const api = fake.exposed[0]![1] as DesktopBridge;
+    fake.reply = { ok: true, value: { saved: true } };
+    await api.download('csv', { tool: 'text_to_image' });
+    expect(fake.invoked).toEqual([[EXPORT_CHANNEL, { format: 'csv', filter: { tool: 'text_to_image' } }]]);
   });
 
   it('delivers pushed events to subscribers until they unsubscribe', () => {
