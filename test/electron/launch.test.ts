@@ -92,9 +92,9 @@ describe('npm start decision', () => {
       expect(stdout).toContain('is running');
       expect(stdout).toContain(`home:  ${home.dir}`);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`code ${code} signal ${signal}`)));
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited, stderr).toBe('code 0 signal null');
       home.cleanup();
     }
   });
