@@ -46,6 +46,13 @@ export async function buildElectron(options: { production?: boolean; outDir?: st
     // Modules that check `import.meta.main` to run themselves are libraries inside the bundle.
     define: { 'import.meta.main': 'false' },
   });
+  // `import.meta` is empty in a CommonJS bundle: code that locates files through it would
+  // break only at runtime in the app, so it fails the build here.
+  const metaWarnings = main.warnings.filter((w) => w.text.includes('import.meta'));
+  if (metaWarnings.length > 0) {
+    const where = metaWarnings.map((w) => `${w.location?.file}:${w.location?.line}`).join(', ');
+    throw new Error(`the main bundle uses import.meta, which is empty in CommonJS: ${where}`);
+  }
   const preload = await build({
     ...common,
     entryPoints: { preload: 'main/electron/preload.ts' },
