@@ -116,6 +116,10 @@ describe('CLI', () => {
         return list[0]?.state === 'ready' ? list : undefined;
       }, 15_000, 'demo server ready');
       expect(servers[0]!.tools.map((t) => t.name).sort()).toEqual(['get_image_info', 'image_to_image', 'text_to_image']);
+      // The server's stderr goes to its own log in the home.
+      expect(readFileSync(join(home.dir, 'logs', 'demo-images.log'), 'utf8')).toMatch(/airlock-demo-images/);
+      // A new home starts with a policy that asks before generating images.
+      expect(readFileSync(join(home.dir, 'policy.json'), 'utf8')).toContain('"*_to_image"');
       // A second serve on the same home refuses to start.
       const second = spawnSync(process.execPath, [cliPath, 'serve', '--home', home.dir, '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
       expect(second.status).not.toBe(0);
