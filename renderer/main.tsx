@@ -1,0 +1,51 @@
+/**
+ * Entry point. Picks the bridge (the Electron preload's `window.airlock`, else HTTP with a
+ * login code), starts following the core, and renders the app.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { config as zodConfig } from 'zod/v4/core';
+import { App } from './app.tsx';
+import { setBridge, type UiBridge } from './bridge/bridge.ts';
+import { createHttpBridge } from './bridge/http-bridge.ts';
+import { signIn } from './bridge/login.ts';
+import { startSync } from './state/sync.ts';
+import { useConnectionStore } from './state/connection-store.ts';
+import { SignedOut } from './views/signed-out.tsx';
+import './styles/app.css';
+
+// zod compiles fast paths with `new Function` unless told not to; the UI's CSP forbids eval,
+// and even the probe would be reported as a violation.
+zodConfig({ jitless: true });
+
+const root = createRoot(document.getElementById('root')!);
+
+function renderSignedOut(problem?: string) {
+  root.render(
+    <StrictMode>
+      <SignedOut problem={problem} />
+    </StrictMode>,
+  );
+}
+
+async function start(): Promise<void> {
+  let bridge: UiBridge;
+  if (window.airlock) {
+    bridge = window.airlock;
+  } else {
+    const login = await signIn();
+    if (login.token === undefined) return renderSignedOut(login.problem);
+    bridge = createHttpBridge(login.token, () => renderSignedOut('Your session ended. Open a new login link.'));
+  }
+  setBridge(bridge);
+  startSync(bridge);
+  if (useConnectionStore.getState().state !== 'signed-out') {
+    root.render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    );
+  }
+}
+
+void start();

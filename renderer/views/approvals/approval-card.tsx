@@ -1,0 +1,230 @@
+/**
+ * One pending call and the decision about it. The card belongs to one call for its whole
+ * life (the panel mounts a new card per call), so nothing the person typed or chose can
+ * carry over to another call.
+ *
+ * Accidental decisions are what this card is built against:
+ * - shortcuts need the platform's command key (Ctrl/Cmd+Enter approves,
+ *   Ctrl/Cmd+Backspace denies), do nothing inside text fields, ignore auto-repeat,
+ * - for ARM_MS after a card appears, its buttons are disabled and shortcuts ignored, so a
+ *   click or key press meant for the previous call cannot land on this one.
+ */
+import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { DecisionInput, PendingCall, PendingResolution, Remember } from '../../../shared/api/contract.ts';
+import { RiskBadges } from '../../components/badges.tsx';
+import { ArgumentsView } from '../../components/value-view.tsx';
+import type { JsonCheck } from '../../lib/json-check.ts';
+import { formatTime } from '../../lib/format.ts';
+import { COMMAND_LABEL, commandKey, isEditable, isMac } from '../../lib/keyboard.ts';
+import { Countdown } from './countdown.tsx';
+
+export const ARM_MS = 600;
+
+const ArgumentEditor = lazy(() => import('./argument-editor.tsx'));
+
+export type CardPhase =
+  | { kind: 'open' }
+  | { kind: 'deciding'; decision: 'approve' | 'deny' }
+  | { kind: 'done'; decision: 'approve' | 'deny' }
+  | { kind: 'resolved'; resolution: PendingResolution };
+
+export interface ApprovalCardProps {
+  call: PendingCall;
+  phase: CardPhase;
+  error: string | undefined;
+  onDecide(input: DecisionInput): void;
+}
+
+const REMEMBER: ReadonlyArray<{ value: Remember; label: string; hint: string }> = [
+  { value: 'once', label: 'Only this call', hint: 'Ask again next time.' },
+  { value: 'session', label: 'This session', hint: 'Same answer for this tool until the agent disconnects.' },
+  { value: 'always', label: 'Always', hint: 'Remember as a grant; revoke it under Policy.' },
+];
+
+function resolutionText(resolution: PendingResolution): string {
+  switch (resolution.outcome) {
+    case 'timed_out':
+      return 'This call timed out: the agent was told nobody answered.';
+    case 'cancelled':
+      return resolution.by === 'client' ? 'The agent cancelled this call.' : 'This call was cancelled.';
+    case 'approved':
+      return resolution.by === 'grant' ? 'Approved by a remembered decision.' : 'Approved elsewhere.';
+    case 'denied':
+      return resolution.by === 'policy' ? 'Denied by the policy.' : 'Denied elsewhere.';
+  }
+}
+
+export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps) {
+  const titleId = useId();
+  const messageId = useId();
+  const [armed, setArmed] = useState(false);
+  const [remember, setRemember] = useState<Remember>('once');
+  const [message, setMessage] = useState('');
+  const [editing, setEditing] = useState(false);
+  const original = useMemo(() => JSON.stringify(call.arguments, null, 2), [call.arguments]);
+  const [draft, setDraft] = useState(original);
+  const [descriptionOpen, setDescriptionOpen] = useState(false);
+
+  const tool = call.toolDefinition;
+  const title = tool?.annotations?.title ?? tool?.title ?? call.tool;
+  const schema = tool?.inputSchema;
+  const [checked, setChecked] = useState<{ text: string; check: JsonCheck } | undefined>();
+  const onCheck = useCallback((c: JsonCheck) => setChecked({ text: draft, check: c }), [draft]);
+  // Until the editor has checked the current draft, it counts as unchecked (Approve waits).
+  const check = editing && checked?.text === draft ? checked.check : undefined;
+  const edited = editing && check?.ok === true && JSON.stringify(check.value) !== JSON.stringify(call.arguments);
+  const open = phase.kind === 'open';
+  const canAct = open && armed;
+  const canApprove = canAct && (!editing || check?.ok === true);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setArmed(true), ARM_MS);
+    return () => clearTimeout(timer);
+  }, []);
+
+  const approve = () => {
+    if (!canApprove) return;
+    onDecide({
+      decision: 'approve',
+      remember,
+      ...(message.trim() && { message: message.trim() }),
+      ...(edited && check?.ok && { arguments: check.value as Record<string, unknown> }),
+    });
+  };
+  const deny = () => {
+    if (!canAct) return;
+    onDecide({ decision: 'deny', remember, ...(message.trim() && { message: message.trim() }) });
+  };
+
+  const actions = useRef({ approve, deny });
+  actions.current = { approve, deny };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' && event.key !== 'Backspace') return;
+      if (!commandKey(event) || isEditable(event.target)) return;
+      // Handled here even when ignored, so the browser does not also press a focused button.
+      event.preventDefault();
+      if (event.repeat) return;
+      if (event.key === 'Enter') actions.current.approve();
+      else actions.current.deny();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const client = call.client.name ? `${call.client.name}${call.client.version ? ` ${call.client.version}` : ''}` : call.client.id;
+  const description = tool?.description?.trim();
+
+  return (
+    <section className={`approval-card${armed ? ' is-armed' : ''}`} aria-labelledby={titleId} data-call-id={call.id}>
+      <header className="approval-head">
+        <div className="approval-title">
+          <span className="server-chip" title="Server">
+            {call.server}
+          </span>
+          <h2 id={titleId}>{title}</h2>
+          {title !== call.tool && <code className="tool-name">{call.tool}</code>}
+        </div>
+        <RiskBadges annotations={tool?.annotations} />
+      </header>
+
+      {description && (
+        <p className={`approval-description${descriptionOpen ? ' is-open' : ''}`}>
+          {description}{' '}
+          {description.length > 180 && (
+            <button type="button" className="link-button" aria-expanded={descriptionOpen} onClick={() => setDescriptionOpen((v) => !v)}>
+              {descriptionOpen ? 'Less' : 'More'}
+            </button>
+          )}
+        </p>
+      )}
+
+      <dl className="approval-meta">
+        <div>
+          <dt>Requested by</dt>
+          <dd>
+            {client}
+            {call.client.name && call.client.id !== call.client.name && <span className="muted"> ({call.client.id})</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Asked by rule</dt>
+          <dd>
+            <code>{call.rule || '/default'}</code>
+            {call.reason && <span className="reason">{call.reason}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Arrived</dt>
+          <dd>{formatTime(call.createdAt)}</dd>
+        </div>
+      </dl>
+
+      {editing ? (
+        <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+          <ArgumentEditor draft={draft} original={original} schema={schema} onDraft={setDraft} onCheck={onCheck} edited={edited} />
+        </Suspense>
+      ) : (
+        <ArgumentsView args={call.arguments} schema={schema} />
+      )}
+
+      <Countdown createdAt={call.createdAt} expiresAt={call.expiresAt} frozen={!open} />
+
+      <div className="decision">
+        <fieldset className="segmented" disabled={!open}>
+          <legend>Remember</legend>
+          {REMEMBER.map((option) => (
+            <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
+              <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
+              {option.label}
+            </label>
+          ))}
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor={messageId}>Message to the agent</label>
+          <textarea
+            id={messageId}
+            rows={2}
+            maxLength={2000}
+            value={message}
+            disabled={!open}
+            onChange={(e) => setMessage(e.target.value)}
+            placeholder="Optional. Sent with a denial; kept in history with an approval."
+          />
+        </div>
+
+        {phase.kind === 'resolved' && (
+          <p className="notice" role="status">
+            {resolutionText(phase.resolution)}
+          </p>
+        )}
+        {phase.kind === 'done' && (
+          <p className="notice" role="status">
+            {phase.decision === 'approve' ? 'Approved.' : 'Denied.'}
+          </p>
+        )}
+        {error && (
+          <p className="notice notice-error" role="alert">
+            {error}
+          </p>
+        )}
+
+        <div className="decision-buttons">
+          <button type="button" className="btn btn-ghost" aria-pressed={editing} disabled={!open} onClick={() => setEditing((v) => !v)}>
+            {editing ? 'Stop editing' : 'Edit arguments'}
+          </button>
+          <span className="spacer" />
+          <button type="button" className="btn btn-danger" disabled={!canAct} onClick={deny} aria-keyshortcuts={isMac ? 'Meta+Backspace' : 'Control+Backspace'}>
+            <span>Deny</span>
+            <kbd aria-hidden="true">{COMMAND_LABEL}+⌫</kbd>
+          </button>
+          <button type="button" className="btn btn-primary" disabled={!canApprove} onClick={approve} aria-keyshortcuts={isMac ? 'Meta+Enter' : 'Control+Enter'}>
+            <span>{edited ? 'Approve edited' : 'Approve'}</span>
+            <kbd aria-hidden="true">{COMMAND_LABEL}+↵</kbd>
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * Which pending call is on screen, and when that changes. The rule: the card on screen
+ * changes only when its call is finished (decided here or ended elsewhere), never because
+ * another call arrived, and only after a short pause, so a click or key press meant for
+ * one call never lands on the next.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { DecisionInput, PendingCall } from '../../../shared/api/contract.ts';
+import { bridge } from '../../bridge/bridge.ts';
+import { formatTime, plural } from '../../lib/format.ts';
+import { usePendingStore } from '../../state/pending-store.ts';
+import { ApprovalCard, type CardPhase } from './approval-card.tsx';
+
+/** Pause after a decision here before the next call is shown. */
+export const AFTER_DECISION_MS = 400;
+/** Pause after the call on screen ended elsewhere (timeout, cancel), long enough to read why. */
+export const AFTER_EXTERNAL_MS = 1600;
+
+export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
+  const calls = usePendingStore((s) => s.calls);
+  const resolved = usePendingStore((s) => s.resolved);
+  const loaded = usePendingStore((s) => s.loaded);
+  const [shown, setShown] = useState<PendingCall | undefined>();
+  const [phase, setPhase] = useState<CardPhase>({ kind: 'open' });
+  const [error, setError] = useState<string | undefined>();
+  const leaving = useRef(false);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const show = (call: PendingCall | undefined) => {
+    leaving.current = false;
+    setShown(call);
+    setPhase({ kind: 'open' });
+    setError(undefined);
+  };
+
+  // Nothing on screen: take the oldest waiting call.
+  useEffect(() => {
+    if (!shown && calls[0]) show(calls[0]);
+  }, [shown, calls]);
+
+  // The call on screen ended without us (timeout, the agent cancelled, another window).
+  const ended = shown ? resolved[shown.id] : undefined;
+  useEffect(() => {
+    if (!ended || phase.kind !== 'open' || leaving.current) return;
+    leaving.current = true;
+    setPhase({ kind: 'resolved', resolution: ended });
+    timer.current = setTimeout(() => show(undefined), AFTER_EXTERNAL_MS);
+  }, [ended, phase.kind]);
+
+  const decide = async (input: DecisionInput) => {
+    if (!shown || phase.kind !== 'open') return;
+    const id = shown.id;
+    setPhase({ kind: 'deciding', decision: input.decision });
+    setError(undefined);
+    try {
+      await bridge().call('pending.decide', { id, ...input });
+    } catch (err) {
+      const already = usePendingStore.getState().resolved[id];
+      if (already) {
+        setPhase({ kind: 'resolved', resolution: already });
+      } else {
+        setPhase({ kind: 'open' });
+        setError((err as Error).message);
+        return;
+      }
+    }
+    leaving.current = true;
+    setPhase((p) => (p.kind === 'deciding' ? { kind: 'done', decision: input.decision } : p));
+    timer.current = setTimeout(() => show(undefined), AFTER_DECISION_MS);
+  };
+
+  const others = calls.filter((c) => c.id !== shown?.id);
+
+  if (!shown) {
+    return (
+      <div className={`approval-empty${variant === 'popup' ? ' is-popup' : ''}`} role="status">
+        <p className="empty-title">{loaded ? 'Nothing waiting' : 'Loading…'}</p>
+        {loaded && <p className="muted">Calls that need your decision appear here.</p>}
+      </div>
+    );
+  }
+
+  return (
+    <div className={`approval-panel is-${variant}`}>
+      <div className="panel-bar">
+        <span className="panel-title">{variant === 'popup' ? 'Decision needed' : 'Oldest call first'}</span>
+        <span className={`queue-count${others.length > 0 ? ' has-more' : ''}`} role="status" aria-live="polite">
+          {others.length > 0 ? `${plural(others.length, 'more call')} waiting` : 'No other calls waiting'}
+        </span>
+      </div>
+      <ApprovalCard key={shown.id} call={shown} phase={phase} error={error} onDecide={(input) => void decide(input)} />
+      {variant === 'main' && others.length > 0 && (
+        <section className="queue" aria-label="Waiting calls">
+          <h3>Up next</h3>
+          <ul>
+            {others.map((call) => (
+              <li key={call.id}>
+                <span className="server-chip">{call.server}</span>
+                <span className="queue-tool">{call.toolDefinition?.annotations?.title ?? call.toolDefinition?.title ?? call.tool}</span>
+                <span className="muted">{call.client.name ?? call.client.id}</span>
+                <span className="muted queue-time">{formatTime(call.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
