@@ -44,6 +44,15 @@ export default tseslint.config(
     },
   },
   {
+    // The desktop shell talks IPC only through the typed channels; only the preload may
+    // touch ipcRenderer, and it exposes the bridge and nothing else (GitHub Desktop's rule).
+    files: ['main/electron/**/*.ts'],
+    ignores: ['main/electron/preload.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "Identifier[name='ipcRenderer']", message: 'only main/electron/preload.ts may use ipcRenderer.' }],
+    },
+  },
+  {
     // Contracts only: pure TypeScript and zod.
     files: ['shared/**/*.ts'],
     rules: {

@@ -1,5 +1,6 @@
 /**
  * The `airlock` command. Thin: parses arguments (commander) and calls the core.
+ * (`npm start` is main/electron/start.ts: the desktop app where it can run, else `serve`.)
  *   airlock serve [--home DIR] [--port N]   headless core + web UI
  *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
  *   airlock demo-server                    the demo image MCP server (stdio)
@@ -14,7 +15,7 @@ import { loadOrCreateAuth } from './core/home/auth.ts';
 import { readRuntimeInfo } from './core/home/runtime-file.ts';
 import { AlreadyRunningError } from './core/home/instance-lock.ts';
 import { stderrLogger } from './core/logger.ts';
-import { startStdioBridge } from './core/bridge/stdio-bridge.ts';
+import { runConnect } from './core/bridge/connect.ts';
 import type { SelfCommand } from './core/upstream/command-resolver.ts';
 import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/policy/index.ts';
 import { openStores } from './core/store/stores.ts';
@@ -76,27 +77,10 @@ export async function serve(options: { home?: string; port?: number }): Promise<
 }
 
 async function connect(server: string, options: { home?: string }): Promise<void> {
-  const home = resolveHomeDir(options.home);
-  const paths = homePaths(home);
-  const runtime = readRuntimeInfo(paths.runtime);
-  if (!runtime) {
-    fail(`no Airlock is running for home ${home}; start the Airlock app or \`airlock serve\` first (calls are never sent around it)`);
-  }
-  let token = process.env.AIRLOCK_MCP_TOKEN;
-  if (!token) {
-    try {
-      token = loadOrCreateAuth(paths.auth).mcpToken;
-    } catch (err) {
-      fail((err as Error).message);
-    }
-  }
-  await startStdioBridge({
-    url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
-    token,
-    onEnd: (error) => {
-      if (error) process.stderr.write(`airlock connect: ${error.message}\n`);
-      process.exit(error ? 1 : 0);
-    },
+  await runConnect(server, options.home, {
+    env: process.env,
+    stderr: (line) => process.stderr.write(`${line}\n`),
+    exit: (code) => process.exit(code),
   });
 }
 
@@ -152,14 +136,6 @@ export function buildProgram(): Command {
     .description('run Airlock headless and serve its web UI')
     .option('--home <dir>', 'Airlock home (default: $AIRLOCK_HOME or the app-data folder)')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parsePort)
-    .action(async (opts: { home?: string; port?: number }) => {
-      await serve(opts);
-    });
-  program
-    .command('start')
-    .description('start Airlock (the desktop app where available, else `serve`)')
-    .option('--home <dir>', 'Airlock home')
-    .option('--port <n>', 'port on 127.0.0.1', parsePort)
     .action(async (opts: { home?: string; port?: number }) => {
       await serve(opts);
     });

@@ -4,50 +4,11 @@
  * `airlock demo-server`, and end the process themselves: an Electron process does not exit
  * when its event loop runs dry.
  */
-import { homePaths, resolveHomeDir } from '../core/home/home.ts';
-import { loadOrCreateAuth } from '../core/home/auth.ts';
-import { readRuntimeInfo } from '../core/home/runtime-file.ts';
-import { startStdioBridge } from '../core/bridge/stdio-bridge.ts';
+import { runConnect, type ConnectIo } from '../core/bridge/connect.ts';
 import type { LaunchMode } from './launch-mode.ts';
 
-export interface HeadlessIo {
-  stderr(line: string): void;
-  exit(code: number): void;
-  env: NodeJS.ProcessEnv;
-}
-
-export async function runConnect(server: string, home: string | undefined, io: HeadlessIo): Promise<void> {
-  const dir = resolveHomeDir(home, io.env);
-  const paths = homePaths(dir);
-  const runtime = readRuntimeInfo(paths.runtime);
-  if (!runtime) {
-    // Fail closed: without a running Airlock there is no policy, so no connection at all.
-    io.stderr(`airlock: no Airlock is running for home ${dir}; start the Airlock app first (calls are never sent around it)`);
-    return io.exit(1);
-  }
-  let token = io.env.AIRLOCK_MCP_TOKEN;
-  if (!token) {
-    try {
-      token = loadOrCreateAuth(paths.auth).mcpToken;
-    } catch (err) {
-      io.stderr(`airlock: ${(err as Error).message}`);
-      return io.exit(1);
-    }
-  }
-  try {
-    await startStdioBridge({
-      url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
-      token,
-      onEnd: (error) => {
-        if (error) io.stderr(`airlock connect: ${error.message}`);
-        io.exit(error ? 1 : 0);
-      },
-    });
-  } catch (err) {
-    io.stderr(`airlock connect: ${(err as Error).message}`);
-    io.exit(1);
-  }
-}
+export type HeadlessIo = ConnectIo;
+export { runConnect };
 
 export async function runDemoServer(io: HeadlessIo): Promise<void> {
   const { runDemoImageServer } = await import('../demo/image-server.ts');
