@@ -77,8 +77,14 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
   const canAct = open && armed;
   const canApprove = canAct && (!editing || check?.ok === true);
 
+  const section = useRef<HTMLElement>(null);
   useEffect(() => {
     const timer = setTimeout(() => setArmed(true), ARM_MS);
+    // A new card takes the focus only from nowhere (the previous card's button just went
+    // away), so screen readers announce it and the keyboard starts from it; never from a
+    // field elsewhere the person is using.
+    const active = document.activeElement;
+    if (!active || active === document.body) section.current?.focus({ preventScroll: true });
     return () => clearTimeout(timer);
   }, []);
 
@@ -116,7 +122,7 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
   const description = tool?.description?.trim();
 
   return (
-    <section className={`approval-card${armed ? ' is-armed' : ''}`} aria-labelledby={titleId} data-call-id={call.id}>
+    <section ref={section} tabIndex={-1} className={`approval-card${armed ? ' is-armed' : ''}`} aria-labelledby={titleId} data-call-id={call.id}>
       <header className="approval-head">
         <div className="approval-title">
           <span className="server-chip" title="Server">

@@ -88,6 +88,12 @@ export function HistoryView() {
           ) : (
             <Timeline entries={entries} selectedId={selectedId} onSelect={select} onNearEnd={loadMore} loadingMore={loadingMore} hasMore={nextCursor !== null} />
           )}
+          {loaded && entries.length > 0 && (
+            <div className="history-foot">
+              {entries.length.toLocaleString()} {entries.length === 1 ? 'call' : 'calls'}
+              {nextCursor !== null ? (loadingMore ? ' · loading older calls…' : ' loaded · older calls load as you scroll') : ' · start of history'}
+            </div>
+          )}
         </div>
         {selected && <HistoryDetail entry={selected} onClose={() => navigate('history')} />}
       </div>

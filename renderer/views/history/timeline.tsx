@@ -5,8 +5,8 @@
  * comes into view. When new calls arrive while the person has scrolled down, the row they
  * are looking at stays put.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { HistoryEntry } from '../../../shared/history.ts';
 import { DecisionBadge } from '../../components/badges.tsx';
 import { DECISION_LABELS, formatDuration, formatTime } from '../../lib/format.ts';
@@ -31,6 +31,22 @@ export function Timeline({ entries, selectedId, onSelect, onNearEnd, loadingMore
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useMemo(() => timelineRows(entries), [entries]);
   const entryIndexes = useMemo(() => rows.flatMap((row, i) => (row.kind === 'entry' ? [i] : [])), [rows]);
+  const dayIndexes = useMemo(() => rows.flatMap((row, i) => (row.kind === 'day' ? [i] : [])), [rows]);
+  // The heading of the day at the top of the view stays pinned there (rendered even when
+  // its own row has scrolled away).
+  const stickyIndex = useRef(0);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      let active = 0;
+      for (const index of dayIndexes) {
+        if (index > range.startIndex) break;
+        active = index;
+      }
+      stickyIndex.current = active;
+      return [...new Set([active, ...defaultRangeExtractor(range)])].sort((a, b) => a - b);
+    },
+    [dayIndexes],
+  );
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -38,6 +54,7 @@ export function Timeline({ entries, selectedId, onSelect, onNearEnd, loadingMore
     estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_HEIGHT : ENTRY_ROW_HEIGHT),
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: 12,
+    rangeExtractor,
     // Scrolled down: keep the row in view where it is when new calls are added on top.
     anchorTo: (scroller.current?.scrollTop ?? 0) > 4 ? 'end' : 'start',
   });
@@ -92,8 +109,9 @@ export function Timeline({ entries, selectedId, onSelect, onNearEnd, loadingMore
           const row = rows[item.index]!;
           const style = { transform: `translateY(${item.start}px)`, height: item.size };
           if (row.kind === 'day') {
+            const sticky = item.index === stickyIndex.current;
             return (
-              <div key={item.key} className="timeline-day" style={style} role="presentation">
+              <div key={item.key} className={`timeline-day${sticky ? ' is-sticky' : ''}`} style={sticky ? { height: item.size } : style} role="presentation">
                 {row.label}
               </div>
             );
@@ -131,7 +149,6 @@ export function Timeline({ entries, selectedId, onSelect, onNearEnd, loadingMore
           );
         })}
       </div>
-      {entries.length > 0 && !hasMore && <div className="timeline-end">{entries.length.toLocaleString()} calls · end of history</div>}
     </div>
   );
 }

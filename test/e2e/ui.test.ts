@@ -1,0 +1,428 @@
+/**
+ * The web UI end to end: a real Airlock with the demo image server, a real MCP client, the
+ * built UI in Debian's Chromium. One browser for the file; pages are reused across tests.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Airlock } from '../../main/core/airlock.ts';
+import { demoPng } from '../../main/demo/image-server.ts';
+import { openStores } from '../../main/core/store/stores.ts';
+import { connectHttp, DEMO_IMAGES, newClient, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { buildRenderer, goTo, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
+
+const POLICY = { version: '1', default: 'allow', tools: { image_to_image: { action: 'ask', reason: 'Costs money per image' } } };
+const IMAGE = demoPng(64, 48, 'e2e');
+
+let uiRoot: string;
+let home: ReturnType<typeof tempHome>;
+let airlock: Airlock;
+let browser: Browser;
+let client: Client;
+let main: WatchedPage;
+let page: Page;
+
+function textOf(result: CallToolResult): string {
+  return result.content
+    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+}
+
+function callImageToImage(prompt: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
+  const call = client.callTool({ name: 'image_to_image', arguments: { prompt, images: [IMAGE], size: '1K', ...extra } }) as Promise<CallToolResult>;
+  // The test awaits it; this only keeps a call left over by a failed test from being reported twice.
+  call.catch(() => undefined);
+  return call;
+}
+
+/** Waits for the approval card of the call whose prompt is `prompt`; the locator follows that call even if its text changes. */
+async function card(prompt: string): Promise<Locator> {
+  const found = page.locator('section.approval-card', { hasText: prompt });
+  await found.waitFor();
+  const id = await found.getAttribute('data-call-id');
+  return page.locator(`section.approval-card[data-call-id="${id}"]`);
+}
+
+async function api<T>(method: string, input: unknown = {}): Promise<T> {
+  const response = await fetch(`${airlock.url}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** Resolves to 'pending' if the promise has not settled within `ms`. */
+async function stillPending(promise: Promise<unknown>, ms = 300): Promise<boolean> {
+  const marker = Symbol('pending');
+  const winner = await Promise.race([promise.then(() => undefined, () => undefined), new Promise((r) => setTimeout(() => r(marker), ms))]);
+  return winner === marker;
+}
+
+beforeAll(async () => {
+  uiRoot = buildRenderer();
+  home = tempHome('airlock-e2e-');
+  airlock = await startAirlock(home.dir, { images: DEMO_IMAGES }, { uiRoot, policy: POLICY });
+  browser = await launchBrowser();
+  client = await connectHttp(airlock, 'images', newClient('e2e-agent'));
+  main = await openPage(browser);
+  page = main.page;
+  await page.goto(`${airlock.url}/#/popup?code=${airlock.issueLoginCode()}`);
+  await page.getByText('Nothing waiting').waitFor();
+}, 120_000);
+
+afterEach(async (ctx) => {
+  // AIRLOCK_E2E_FAILURES=<dir> keeps a picture of the page for each failed test.
+  const dir = process.env.AIRLOCK_E2E_FAILURES;
+  if (dir && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(dir, `${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
+  // Any uncaught page error or console error fails the suite.
+  expect(main?.problems ?? []).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await client?.close();
+  await airlock?.stop();
+  home?.cleanup();
+  if (uiRoot) rmSync(uiRoot, { recursive: true, force: true });
+}, 60_000);
+
+describe('serving', () => {
+  it('serves the bundle under the strict CSP, with no inline script', async () => {
+    const response = await fetch(`${airlock.url}/`);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toMatch(/\ssrc=/);
+  });
+});
+
+describe('sign-in', () => {
+  it('trades the one-time code for the token and removes it from the address bar', async () => {
+    expect(page.url()).not.toContain('code=');
+    expect(new URL(page.url()).hash).toBe('#/popup');
+    const stored = await page.evaluate(() => sessionStorage.getItem('airlock.adminToken'));
+    expect(stored).toBe(TEST_ADMIN_TOKEN);
+  });
+
+  it('a used login link does not sign a new tab in', async () => {
+    const other = await openPage(browser);
+    try {
+      await other.page.goto(`${airlock.url}/#code=not-a-valid-code`);
+      await other.page.getByRole('heading', { name: 'Sign in to Airlock' }).waitFor();
+      await other.page.getByRole('alert').waitFor();
+    } finally {
+      await other.context.close();
+    }
+  });
+});
+
+describe('approval popup', () => {
+  it('shows the tool and the prompt; Approve lets the real upstream result through', async () => {
+    const result = callImageToImage('a lighthouse at dusk');
+    const shown = await card('a lighthouse at dusk');
+    await expect(shown.getByRole('heading', { name: 'Image to image' }).textContent()).resolves.toBe('Image to image');
+    expect(await shown.textContent()).toContain('Costs money per image');
+    expect(await shown.textContent()).toContain('e2e-agent');
+    await shown.getByRole('img', { name: 'images[0] image' }).waitFor();
+    await shown.getByRole('button', { name: 'Approve' }).and(page.locator(':enabled')).waitFor();
+    await page.setViewportSize({ width: 600, height: 780 });
+    await screenshotBoth(page, 'popup');
+    await page.setViewportSize({ width: 1200, height: 860 });
+    await shown.getByRole('button', { name: 'Approve' }).click();
+    const done = await result;
+    expect(done.isError).toBeFalsy();
+    expect(done.content.some((c) => c.type === 'image')).toBe(true);
+    expect(textOf(done)).toContain('"a lighthouse at dusk"');
+  });
+
+  it('Deny with a typed message: the client receives the message', async () => {
+    const result = callImageToImage('a very expensive poster');
+    const shown = await card('a very expensive poster');
+    await shown.getByLabel('Message to the agent').fill('Too expensive today, use text_to_image');
+    await shown.getByRole('button', { name: 'Deny' }).click();
+    const done = await result;
+    expect(done.isError).toBe(true);
+    expect(textOf(done)).toContain('Too expensive today, use text_to_image');
+  });
+
+  it('edited arguments reach the upstream server', async () => {
+    const result = callImageToImage('the original prompt');
+    const shown = await card('the original prompt');
+    await shown.getByRole('button', { name: 'Edit arguments' }).click();
+    const editor = shown.getByRole('textbox', { name: 'Arguments JSON' });
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(JSON.stringify({ prompt: 'the edited prompt', images: [IMAGE], size: '1K' }, null, 2));
+    await shown.getByText('Approving sends these edited arguments.').waitFor();
+    await shown.getByRole('button', { name: 'Approve' }).click();
+    const done = await result;
+    expect(done.isError).toBeFalsy();
+    expect(textOf(done)).toContain('"the edited prompt"');
+    expect(textOf(done)).not.toContain('the original prompt');
+  });
+
+  it('arguments that break the input schema cannot be approved', async () => {
+    const result = callImageToImage('schema check');
+    const shown = await card('schema check');
+    await shown.getByRole('button', { name: 'Edit arguments' }).click();
+    await shown.getByRole('textbox', { name: 'Arguments JSON' }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('{ "prompt": 42, "images": [], "size": "1K" }');
+    await shown.getByRole('alert').filter({ hasText: 'prompt' }).waitFor();
+    expect(await shown.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+    await shown.getByRole('button', { name: 'Stop editing' }).click();
+    await shown.getByRole('button', { name: 'Deny' }).click();
+    expect((await result).isError).toBe(true);
+  });
+
+  it('two calls pending: deciding the first does not decide the second, and the card does not swap', async () => {
+    const first = callImageToImage('first of two');
+    const firstCard = await card('first of two');
+    const second = callImageToImage('second of two');
+    await page.getByText('1 more call waiting').waitFor();
+    // The new call does not replace the card under the cursor.
+    expect(await page.locator('section.approval-card').count()).toBe(1);
+    expect(await firstCard.count()).toBe(1);
+    // The main window's Approvals page shows the same card, with the queue below it.
+    await goTo(page, 'approvals');
+    await page.getByRole('region', { name: 'Waiting calls' }).getByText('e2e-agent').waitFor();
+    await (await card('first of two')).getByRole('button', { name: 'Approve' }).and(page.locator(':enabled')).waitFor();
+    await screenshotBoth(page, 'approvals');
+    await goTo(page, 'popup');
+    await firstCard.getByRole('button', { name: 'Approve' }).click();
+    expect((await first).isError).toBeFalsy();
+    expect(await stillPending(second)).toBe(true);
+    const pending = await api<Array<{ arguments: { prompt: string } }>>('pending.list');
+    expect(pending.map((p) => p.arguments.prompt)).toEqual(['second of two']);
+    const next = await card('second of two');
+    await next.getByRole('button', { name: 'Deny' }).click();
+    expect((await second).isError).toBe(true);
+  });
+
+  it('Ctrl+Enter approves, but not while typing in a text field', async () => {
+    const result = callImageToImage('keyboard approval');
+    const shown = await card('keyboard approval');
+    await shown.getByRole('button', { name: 'Approve' }).and(page.locator(':enabled')).waitFor();
+    const message = shown.getByLabel('Message to the agent');
+    await message.fill('one two');
+    await message.press('Control+Backspace');
+    expect(await message.inputValue()).toBe('one ');
+    await message.press('Control+Enter');
+    expect(await stillPending(result)).toBe(true);
+    await shown.getByRole('heading', { name: 'Image to image' }).click();
+    await page.keyboard.press('Control+Enter');
+    expect((await result).isError).toBeFalsy();
+  });
+});
+
+describe('policy editor', () => {
+  it('changing image_to_image from ask to deny in the form and saving refuses the next call', async () => {
+    await goTo(page, 'policy');
+    const action = page.getByRole('combobox', { name: 'Action for image_to_image' });
+    await action.waitFor();
+    expect(await action.inputValue()).toBe('ask');
+    await action.selectOption('deny');
+    await page.getByRole('button', { name: 'Review and save' }).click();
+    const review = page.getByRole('region', { name: 'Review changes' });
+    await review.waitFor();
+    // The approved calls above would now be denied.
+    expect(await review.textContent()).toMatch(/would be decided differently/);
+    await screenshotBoth(page, 'policy-editor');
+    await review.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Saved. The new policy is in force.').waitFor();
+    expect(JSON.parse(readFileSync(join(home.dir, 'policy.json'), 'utf8')).tools.image_to_image.action).toBe('deny');
+    const refused = await callImageToImage('after the policy change');
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('Denied by policy');
+  });
+
+  it('an invalid JSON edit shows the error and cannot be saved', async () => {
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const editor = page.getByRole('textbox', { name: 'Policy JSON' });
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('{ "version": "1", "default": "alow" }');
+    const problems = page.getByRole('alert', { name: 'Problems' });
+    await problems.filter({ hasText: 'Line 1' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Review and save' }).isDisabled()).toBe(true);
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('{ "version": "1", ');
+    await problems.filter({ hasText: 'Line 1' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Review and save' }).isDisabled()).toBe(true);
+    await screenshotBoth(page, 'policy-json-error');
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await page.getByRole('tab', { name: 'Rules' }).click();
+  });
+
+  it('an external edit of policy.json shows up live', async () => {
+    const text = JSON.stringify({ ...POLICY, tools: { image_to_image: { action: 'ask', reason: 'Edited by hand' } } }, null, 2) + '\n';
+    writeFileSync(join(home.dir, 'policy.json'), text);
+    await waitFor(async () => (await page.getByRole('combobox', { name: 'Action for image_to_image' }).inputValue()) === 'ask', 10_000, 'the form to follow policy.json');
+    await page.getByText('policy.json changed on disk').waitFor();
+  });
+
+  it('"Always" is remembered as a grant, listed, and revocable', async () => {
+    await goTo(page, 'popup');
+    const first = callImageToImage('remember this one');
+    const shown = await card('remember this one');
+    expect(await shown.textContent()).toContain('Edited by hand');
+    await shown.getByRole('radio', { name: 'Always' }).check();
+    await shown.getByRole('button', { name: 'Approve' }).click();
+    expect((await first).isError).toBeFalsy();
+    // The same call again goes through on the grant, without asking.
+    const again = await callImageToImage('remember this one');
+    expect(again.isError).toBeFalsy();
+
+    await goTo(page, 'policy');
+    await page.getByRole('tab', { name: /Remembered/ }).click();
+    const revoke = page.getByRole('button', { name: 'Revoke allow for image_to_image' });
+    await revoke.click();
+    await page.getByText('No remembered decisions').waitFor();
+    expect(await api<unknown[]>('grants.list')).toEqual([]);
+    await page.getByRole('tab', { name: 'Rules' }).click();
+  });
+});
+
+describe('history timeline', () => {
+  it('shows the calls with their decisions and filters them', async () => {
+    await goTo(page, 'history');
+    const list = page.getByRole('listbox', { name: 'Calls, newest first' });
+    await list.getByRole('option').first().waitFor();
+    const labels = async () => list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+    await waitFor(async () => (await labels()).length >= 8, 10_000, 'all calls in the timeline');
+    const all = await labels();
+    expect(all.some((l) => l.includes('Approved'))).toBe(true);
+    expect(all.some((l) => l.includes('Rejected'))).toBe(true);
+    expect(all.some((l) => l.includes('Denied'))).toBe(true);
+
+    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Rejected' });
+    await waitFor(async () => {
+      const rows = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
+      return rows.length === 3 && rows.every((d) => d === 'rejected_by_user');
+    }, 10_000, 'only the rejected calls');
+
+    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Any decision' });
+    await page.getByRole('searchbox', { name: 'Search arguments and tools' }).fill('lighthouse');
+    await waitFor(async () => {
+      const rows = await labels();
+      return rows.length === 1 && rows[0]!.includes('Approved');
+    }, 10_000, 'the one lighthouse call');
+
+    await list.getByRole('option').first().click();
+    const detail = page.getByRole('complementary', { name: 'Call details' });
+    await detail.getByRole('region', { name: 'Arguments' }).getByText('a lighthouse at dusk').waitFor();
+    await detail.getByRole('img', { name: 'Result image 1' }).waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await waitFor(async () => (await labels()).length >= 8, 10_000, 'the full timeline again');
+    await screenshotBoth(page, 'history');
+  });
+
+  it('exports the filtered history as CSV', async () => {
+    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Rejected' });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const rows = csv.trim().split(/\r?\n/);
+    expect(rows[0]).toMatch(/^id,receivedAt,/);
+    expect(rows).toHaveLength(4);
+    expect(csv).toContain('a very expensive poster');
+    expect(csv).not.toContain('a lighthouse at dusk');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+  });
+
+  it('a new call appears live at the top, without reloading', async () => {
+    const first = page.getByRole('listbox', { name: 'Calls, newest first' }).getByRole('option').first();
+    expect(await first.getAttribute('aria-label')).not.toContain('get_image_info');
+    await client.callTool({ name: 'get_image_info', arguments: { image: IMAGE } });
+    await waitFor(async () => (await first.getAttribute('aria-label'))?.includes('get_image_info on images, Allowed'), 10_000, 'the new call');
+  });
+});
+
+describe('servers', () => {
+  it('lists the upstream with its tools and their annotations', async () => {
+    await goTo(page, 'servers');
+    const server = page.getByRole('region', { name: 'Server images' });
+    await server.getByText('Ready').waitFor();
+    expect(await server.textContent()).toContain('image_to_image');
+    expect(await server.textContent()).toContain('Read-only');
+  });
+});
+
+describe('timeline at 100,000 calls', () => {
+  const TOTAL = 100_000;
+  let bigHome: ReturnType<typeof tempHome>;
+  let big: Airlock;
+  let scale: WatchedPage;
+
+  beforeAll(async () => {
+    bigHome = tempHome('airlock-e2e-big-');
+    // Recorded through the history store's own API, a minute apart: about 70 days.
+    const stores = openStores(join(bigHome.dir, 'history.db'));
+    const start = Date.now() - TOTAL * 60_000;
+    for (let done = 0; done < TOTAL; done += 10_000) {
+      stores.db.transaction(() => {
+        for (let i = done; i < done + 10_000; i++) {
+          const at = start + i * 60_000;
+          const entry = stores.history.begin({ receivedAt: at, server: 'images', tool: i % 3 ? 'text_to_image' : 'get_image_info', client: `client-${i % 4}`, sessionId: 's', arguments: { prompt: `bulk call ${i}` } });
+          stores.history.decide(entry.id, { decision: i % 7 ? 'allowed' : 'denied', decidedBy: { kind: 'rule', rule: '/default' }, decidedAt: at + 1 });
+          stores.history.complete(entry.id, { completedAt: at + 40, upstreamMs: 38 });
+        }
+      });
+    }
+    stores.close();
+    big = await startAirlock(bigHome.dir, {}, { uiRoot, policy: POLICY });
+    scale = await openPage(browser);
+  }, 120_000);
+
+  afterAll(async () => {
+    expect(scale?.problems ?? []).toEqual([]);
+    await scale?.context.close();
+    await big?.stop();
+    bigHome?.cleanup();
+  }, 60_000);
+
+  it('keeps the DOM small while paging through, grouped by day', async () => {
+    const p = scale.page;
+    await p.goto(`${big.url}/#/history?code=${big.issueLoginCode()}`);
+    const list = p.getByRole('listbox', { name: 'Calls, newest first' });
+    await list.getByRole('option').first().waitFor();
+    expect(await list.getAttribute('aria-label')).toBe('Calls, newest first');
+    expect(await list.getByRole('option').first().getAttribute('aria-label')).toContain('Today');
+    const rendered = () => p.locator('.timeline-row, .timeline-day').count();
+    expect(await rendered()).toBeLessThan(80);
+    const foot = p.locator('.history-foot');
+
+    // The keyboard walks to the end of what is loaded; the next pages come in on their own.
+    await list.focus();
+    for (let i = 0; i < 8; i++) {
+      await p.keyboard.press('End');
+      await p.waitForTimeout(60);
+    }
+    await waitFor(async () => Number((await foot.textContent())?.match(/^[\d,]+/)?.[0].replaceAll(',', '')) >= 1_000, 15_000, 'older pages to load');
+    expect(await rendered()).toBeLessThan(80);
+    const selected = list.locator('[aria-selected="true"]');
+    expect(await selected.getAttribute('aria-label')).toMatch(/bulk|text_to_image|get_image_info/);
+    // Day headings separate the days.
+    expect(await p.locator('.timeline-day').count()).toBeGreaterThan(0);
+
+    // The wheel scrolls like any list; rows in view are filled in.
+    await p.mouse.move(400, 400);
+    await p.mouse.wheel(0, -40_000);
+    await p.waitForTimeout(200);
+    expect(await rendered()).toBeLessThan(80);
+    expect(await list.getByRole('option').count()).toBeGreaterThan(5);
+
+    // Filters run in the store, not over what the page happens to hold.
+    await p.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied' });
+    await waitFor(async () => {
+      const labels = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
+      return labels.length > 5 && labels.every((d) => d === 'denied');
+    }, 15_000, 'only denied calls');
+  });
+});
