@@ -99,6 +99,15 @@ function Field({ name, label, value, depth, hint }: { name: string; label: strin
   );
 }
 
+/** Pretty JSON for reading, with very long strings (image data, file contents) shortened. */
+export function readableJson(value: unknown, maxString = 600): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'string' && v.length > maxString ? `${v.slice(0, 120)}… (${v.length.toLocaleString()} characters)` : v),
+    2,
+  );
+}
+
 /** The top level of a call's arguments, with the schema's descriptions as hints. */
 export function ArgumentsView({ args, schema, label = 'Arguments' }: { args: Record<string, unknown>; schema?: Record<string, unknown> | undefined; label?: string }) {
   const [raw, setRaw] = useState(false);
@@ -115,7 +124,7 @@ export function ArgumentsView({ args, schema, label = 'Arguments' }: { args: Rec
       </div>
       {raw ? (
         <pre className="code-block" tabIndex={0} aria-label={`${label} as JSON`}>
-          {JSON.stringify(args, null, 2)}
+          {readableJson(args)}
         </pre>
       ) : entries.length === 0 ? (
         <p className="muted">No arguments.</p>

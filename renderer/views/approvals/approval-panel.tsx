@@ -24,6 +24,8 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
   const [phase, setPhase] = useState<CardPhase>({ kind: 'open' });
   const [error, setError] = useState<string | undefined>();
   const leaving = useRef(false);
+  // Calls decided here, in case the core's "resolved" event comes later than its answer.
+  const decidedHere = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
 
@@ -35,9 +37,10 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
   };
 
   // Nothing on screen: take the oldest waiting call.
+  const next = calls.find((c) => !decidedHere.current.has(c.id));
   useEffect(() => {
-    if (!shown && calls[0]) show(calls[0]);
-  }, [shown, calls]);
+    if (!shown && next) show(next);
+  }, [shown, next]);
 
   // The call on screen ended without us (timeout, the agent cancelled, another window).
   const ended = shown ? resolved[shown.id] : undefined;
@@ -66,11 +69,12 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
       }
     }
     leaving.current = true;
+    decidedHere.current.add(id);
     setPhase((p) => (p.kind === 'deciding' ? { kind: 'done', decision: input.decision } : p));
     timer.current = setTimeout(() => show(undefined), AFTER_DECISION_MS);
   };
 
-  const others = calls.filter((c) => c.id !== shown?.id);
+  const others = calls.filter((c) => c.id !== shown?.id && !decidedHere.current.has(c.id));
 
   if (!shown) {
     return (

@@ -41,7 +41,15 @@ function fromLocalInput(value: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-export function HistoryFilters({ filter, onChange, clients }: { filter: HistoryFilterState; onChange(filter: HistoryFilterState): void; clients: string[] }) {
+export interface HistoryFiltersProps {
+  filter: HistoryFilterState;
+  onChange(filter: HistoryFilterState): void;
+  /** Clients and tools seen in the loaded history, offered next to what the servers list. */
+  clients: string[];
+  seenTools: string[];
+}
+
+export function HistoryFilters({ filter, onChange, clients, seenTools }: HistoryFiltersProps) {
   const servers = useServersStore((s) => s.servers);
   const [text, setText] = useState(filter.q ?? '');
   const [range, setRange] = useState(filter.from !== undefined || filter.to !== undefined ? 'custom' : 'any');
@@ -59,9 +67,10 @@ export function HistoryFilters({ filter, onChange, clients }: { filter: HistoryF
       if (filter.server && server.name !== filter.server) continue;
       for (const tool of server.tools) names.add(tool.name);
     }
+    if (!filter.server) for (const tool of seenTools) names.add(tool);
     if (filter.tool) names.add(filter.tool);
     return [...names].sort();
-  }, [servers, filter.server, filter.tool]);
+  }, [servers, filter.server, filter.tool, seenTools]);
 
   const set = (patch: Partial<HistoryFilterState>) => {
     const next = { ...filter, ...patch };

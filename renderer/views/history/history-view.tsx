@@ -4,6 +4,7 @@ import type { HistoryEntry } from '../../../shared/history.ts';
 import { bridge } from '../../bridge/bridge.ts';
 import { DownloadIcon } from '../../components/icons.tsx';
 import { exportHistory } from '../../lib/export.ts';
+import { isEditable } from '../../lib/keyboard.ts';
 import { href, navigate, useLocation } from '../../lib/router.ts';
 import { useHistoryStore, type HistoryFilterState } from '../../state/history-store.ts';
 import { HistoryDetail } from './history-detail.tsx';
@@ -41,6 +42,7 @@ export function HistoryView() {
   }, [selectedId, entries]);
 
   const clients = useMemo(() => [...new Set(entries.slice(0, 2000).map((e) => e.client))].sort(), [entries]);
+  const seenTools = useMemo(() => [...new Set(entries.slice(0, 2000).map((e) => e.tool))], [entries]);
   const setFilter = useCallback((f: HistoryFilterState) => useHistoryStore.getState().setFilter(f), []);
   const loadMore = useCallback(() => void useHistoryStore.getState().loadMore(), []);
   // Replace, not push: moving through the list with the arrow keys must not fill the back button.
@@ -61,8 +63,16 @@ export function HistoryView() {
     }
   };
 
+  // Escape closes the details, unless a field or menu wants it.
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    if (event.key === 'Escape' && selectedId && !isEditable(event.target)) {
+      event.preventDefault();
+      navigate('history');
+    }
+  };
+
   return (
-    <div className="page page-fill page-history">
+    <div className="page page-fill page-history" onKeyDown={onKeyDown}>
       <header className="page-head">
         <h1>History</h1>
         <button type="button" className="btn btn-small" disabled={exporting} onClick={() => void doExport('jsonl')}>
@@ -72,7 +82,7 @@ export function HistoryView() {
           <DownloadIcon /> Export CSV
         </button>
       </header>
-      <HistoryFilters filter={filter} onChange={setFilter} clients={clients} />
+      <HistoryFilters filter={filter} onChange={setFilter} clients={clients} seenTools={seenTools} />
       {(error || exportError) && (
         <p className="banner banner-error" role="alert">
           {error ?? exportError}
