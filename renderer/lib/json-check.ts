@@ -29,7 +29,8 @@ export function parseJson(text: string): JsonCheck {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0 || !tree) {
-    const problems = errors.map((e) => ({ offset: e.offset, length: e.length, message: SYNTAX[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error) }));
+    // After the first syntax error the parser's further complaints are mostly echoes of it.
+    const problems = errors.slice(0, 1).map((e) => ({ offset: e.offset, length: e.length, message: SYNTAX[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error) }));
     return { ok: false, problems: problems.length ? problems : [{ offset: 0, message: 'expected a JSON value' }] };
   }
   return { ok: true, value: JSON.parse(text) as unknown };

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { DecisionInput, PendingCall } from '../../../shared/api/contract.ts';
 import { bridge } from '../../bridge/bridge.ts';
 import { formatTime, plural } from '../../lib/format.ts';
+import { useConnectionStore } from '../../state/connection-store.ts';
 import { usePendingStore } from '../../state/pending-store.ts';
 import { ApprovalCard, type CardPhase } from './approval-card.tsx';
 
@@ -74,19 +75,31 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
     timer.current = setTimeout(() => show(undefined), AFTER_DECISION_MS);
   };
 
+  const connection = useConnectionStore((s) => s.state);
+  const offline =
+    connection === 'closed' ? (
+      <p className="banner banner-warn" role="status">
+        Lost the connection to Airlock; reconnecting. Decisions cannot be sent until it is back.
+      </p>
+    ) : null;
+
   const others = calls.filter((c) => c.id !== shown?.id && !decidedHere.current.has(c.id));
 
   if (!shown) {
     return (
-      <div className={`approval-empty${variant === 'popup' ? ' is-popup' : ''}`} role="status">
-        <p className="empty-title">{loaded ? 'Nothing waiting' : 'Loading…'}</p>
-        {loaded && <p className="muted">Calls that need your decision appear here.</p>}
-      </div>
+      <>
+        {offline}
+        <div className={`approval-empty${variant === 'popup' ? ' is-popup' : ''}`} role="status">
+          <p className="empty-title">{loaded ? 'Nothing waiting' : 'Loading…'}</p>
+          {loaded && <p className="muted">Calls that need your decision appear here.</p>}
+        </div>
+      </>
     );
   }
 
   return (
     <div className={`approval-panel is-${variant}`}>
+      {offline}
       <div className="panel-bar">
         <span className="panel-title">{variant === 'popup' ? 'Decision needed' : 'Oldest call first'}</span>
         <span className={`queue-count${others.length > 0 ? ' has-more' : ''}`} role="status" aria-live="polite">

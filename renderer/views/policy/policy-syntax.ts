@@ -33,9 +33,10 @@ function position(text: string, offset: number): { line: number; column: number 
   return { line, column: offset - start + 1 };
 }
 
-/** Comments and trailing commas are fine, as in the core's loader. */
+/** The first syntax error, if any. Comments and trailing commas are fine, as in the core's loader. */
 export function parseJsonc(text: string): PolicyProblem[] {
   const errors: ParseError[] = [];
   parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-  return errors.map((e) => ({ path: '', ...position(text, e.offset), message: MESSAGES[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error) }));
+  // After the first syntax error the parser's further complaints are mostly echoes of it.
+  return errors.slice(0, 1).map((e) => ({ path: '', ...position(text, e.offset), message: MESSAGES[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error) }));
 }

@@ -75,8 +75,11 @@ export function PolicyView() {
     return () => clearTimeout(timer);
   }, [text, dirty, syntax, policy]);
 
-  // A stale review must not be saved: any edit sends the person back to the editor.
-  useEffect(() => setSimulation(undefined), [text]);
+  // A stale review must not be saved, nor a stale "saved" stay up: any edit clears both.
+  useEffect(() => {
+    setSimulation(undefined);
+    if (dirty) setMessage((m) => (m?.kind === 'ok' ? undefined : m));
+  }, [text, dirty]);
 
   // Say so when the policy in force changes underneath a clean editor.
   const version = policy?.version;
