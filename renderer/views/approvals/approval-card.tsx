@@ -135,14 +135,14 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
       </header>
 
       {description && (
-        <p className={`approval-description${descriptionOpen ? ' is-open' : ''}`}>
-          {description}{' '}
-          {description.length > 180 && (
+        <div className="approval-description-wrap">
+          <p className={`approval-description${descriptionOpen ? ' is-open' : ''}`}>{description}</p>
+          {description.length > 160 && (
             <button type="button" className="link-button" aria-expanded={descriptionOpen} onClick={() => setDescriptionOpen((v) => !v)}>
-              {descriptionOpen ? 'Less' : 'More'}
+              {descriptionOpen ? 'Show less' : 'Show the whole description'}
             </button>
           )}
-        </p>
+        </div>
       )}
 
       <dl className="approval-meta">
