@@ -96,7 +96,8 @@ export function HistoryView() {
               <p className="muted">{Object.keys(filter).length ? 'Try a wider time range or clear the filters.' : 'Calls your agents make through Airlock show up here.'}</p>
             </div>
           ) : (
-            <Timeline entries={entries} selectedId={selectedId} onSelect={select} onNearEnd={loadMore} loadingMore={loadingMore} hasMore={nextCursor !== null} />
+            // A new filter is a new list: start it at the top.
+            <Timeline key={JSON.stringify(filter)} entries={entries} selectedId={selectedId} onSelect={select} onNearEnd={loadMore} loadingMore={loadingMore} hasMore={nextCursor !== null} />
           )}
           {loaded && entries.length > 0 && (
             <div className="history-foot">
