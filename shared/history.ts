@@ -115,9 +115,9 @@ const filterShape = {
   decision: DecisionFilterSchema.optional(),
   client: z.string().min(1).optional(),
   /** Arrival time, inclusive, ms epoch. */
-  from: z.coerce.number().int().nonnegative().optional(),
+  from: z.coerce.number<number | string>().int().nonnegative().optional(),
   /** Arrival time, inclusive, ms epoch. */
-  to: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number<number | string>().int().nonnegative().optional(),
   /**
    * Text search over the tool name and the arguments' keys and values: every word must
    * occur as a whole word, ignoring case and accents ("png" finds "cat.png"); `word*`
@@ -132,7 +132,7 @@ export type HistoryFilterInput = z.input<typeof HistoryFilterSchema>;
 
 export const HistoryQuerySchema = z.strictObject({
   ...filterShape,
-  limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).default(HISTORY_PAGE_DEFAULT),
+  limit: z.coerce.number<number | string>().int().min(1).max(HISTORY_PAGE_MAX).default(HISTORY_PAGE_DEFAULT),
   /** The `nextCursor` of the previous page. */
   cursor: HistoryIdSchema.optional(),
 });
@@ -148,3 +148,14 @@ export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 
 export const HistoryExportFormatSchema = z.enum(['jsonl', 'csv']);
 export type HistoryExportFormat = z.infer<typeof HistoryExportFormatSchema>;
+
+/** How many calls the history holds per value of each filter (for the UI's filter lists). */
+export const HistoryFacetsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  servers: z.array(z.object({ server: z.string(), count: z.number().int() })),
+  tools: z.array(z.object({ server: z.string(), tool: z.string(), count: z.number().int() })),
+  clients: z.array(z.object({ client: z.string(), count: z.number().int() })),
+  /** decision null: calls not decided yet. */
+  decisions: z.array(z.object({ decision: DecisionSchema.nullable(), count: z.number().int() })),
+});
+export type HistoryFacets = z.infer<typeof HistoryFacetsSchema>;

@@ -1,14 +1,18 @@
 /**
- * SQL for one page of history. Every plan here reads an index in timeline order and stops
- * after the page, so a page costs about the same at a thousand entries or a million:
- * - no text search: the (column, seq) index of an equality filter, or the primary key;
+ * SQL for one page of history. Every plan reads an index in timeline order and stops after
+ * the page, so a page costs about the same at a thousand entries or a million:
+ * - no filter: the primary key (seq) backwards;
+ * - equality filters: the (column, seq) index of the filter that matches the fewest rows,
+ *   chosen from exact counts (call_facets), not from planner statistics, which are
+ *   sampled and picked a range twice as long in the benchmark. A combination with no
+ *   calls at all (a client that never used that server) is answered without reading;
  * - several decisions: one ordered arm per decision, merged (an IN list would make SQLite
  *   collect and sort every match);
- * - text search: the full-text index drives, in rowid (= timeline) order.
- * Rows not yet indexed (search-index.ts) are indexed before a search runs.
+ * - text search: the full-text index drives, in rowid (= timeline) order. Rows not yet
+ *   indexed (search-index.ts) are indexed before a search runs.
  */
 import type { SQLInputValue } from 'node:sqlite';
-import type { HistoryFilter } from '../../../shared/history.ts';
+import type { Decision, HistoryFilter } from '../../../shared/history.ts';
 import { MAX_MS, msToSeq, PER_MS } from './history-id.ts';
 
 export const CALL_COLUMNS =
@@ -25,10 +29,20 @@ export interface PageBounds {
   limit: number;
 }
 
+/**
+ * The exact number of calls with these column values (undefined: any value; decision ''
+ * is "not decided yet"), from call_facets.
+ */
+export type CountCalls = (eq: Equalities) => number;
+
 export interface BuiltQuery {
   sql: string;
   params: SQLInputValue[];
 }
+
+export const FILTER_COLUMNS = ['server', 'tool', 'client', 'decision'] as const;
+export type FilterColumn = (typeof FILTER_COLUMNS)[number];
+export type Equalities = Partial<Record<FilterColumn, string>>;
 
 /**
  * Search words. A word with a letter or digit is looked up in the full-text index as a
@@ -51,12 +65,26 @@ function searchTerms(q: string): { indexed: string[]; scanned: string[] } {
   return { indexed, scanned };
 }
 
-/** An FTS5 query: every word must match. */
-function ftsMatch(phrases: string[]): string {
-  return phrases.join(' AND ');
+/** The filter column whose index range is shortest, or undefined without equality filters. */
+function narrowestColumn(count: CountCalls, eq: Equalities): FilterColumn | undefined {
+  let best: FilterColumn | undefined;
+  let bestCount = Infinity;
+  for (const column of FILTER_COLUMNS) {
+    if (eq[column] === undefined) continue;
+    const n = count({ [column]: eq[column] });
+    if (n < bestCount) {
+      best = column;
+      bestCount = n;
+    }
+  }
+  return best;
 }
 
-export function buildPageQuery(filter: HistoryFilter, bounds: PageBounds): BuiltQuery {
+/**
+ * The query for one page, or null when the counts show that nothing can match. Without
+ * `count` the choice of index is left to SQLite's planner.
+ */
+export function buildPageQuery(filter: HistoryFilter, bounds: PageBounds, count?: CountCalls): BuiltQuery | null {
   const desc = bounds.order === 'desc';
   const dir = desc ? 'DESC' : 'ASC';
   const terms = filter.q ? searchTerms(filter.q) : { indexed: [], scanned: [] };
@@ -64,14 +92,14 @@ export function buildPageQuery(filter: HistoryFilter, bounds: PageBounds): Built
   // With full-text search the index's rowid is the key column; otherwise the table's.
   const key = useFts ? 'calls_fts.rowid' : 'c.seq';
 
+  // Conditions other than the decision (which differs per arm below).
   const conditions: string[] = [];
   const params: SQLInputValue[] = [];
   const add = (sql: string, ...values: SQLInputValue[]): void => {
     conditions.push(sql);
     params.push(...values);
   };
-
-  if (useFts) add('calls_fts MATCH ?', ftsMatch(terms.indexed));
+  if (useFts) add('calls_fts MATCH ?', terms.indexed.join(' AND '));
   if (bounds.after !== undefined) add(`${key} ${desc ? '<' : '>'} ?`, bounds.after);
   if (bounds.maxSeq !== undefined) add(`${key} <= ?`, bounds.maxSeq);
   if (filter.from !== undefined) add(`${key} >= ?`, msToSeq(Math.min(filter.from, MAX_MS)));
@@ -79,42 +107,43 @@ export function buildPageQuery(filter: HistoryFilter, bounds: PageBounds): Built
   if (filter.server !== undefined) add('c.server = ?', filter.server);
   if (filter.tool !== undefined) add('c.tool = ?', filter.tool);
   if (filter.client !== undefined) add('c.client = ?', filter.client);
-  for (const word of terms.scanned) {
-    add("instr(lower(c.tool || ' ' || c.arguments), lower(?)) > 0", word);
-  }
+  for (const word of terms.scanned) add("instr(lower(c.tool || ' ' || c.arguments), lower(?)) > 0", word);
 
-  const decisions = filter.decision ?? [];
+  const base: Equalities = { server: filter.server, tool: filter.tool, client: filter.client };
+  // Each decision asked for is an arm; an arm no call can match is dropped.
+  let decisions: Array<Decision | undefined> = filter.decision?.length ? [...filter.decision] : [undefined];
+  if (count) decisions = decisions.filter((decision) => count({ ...base, decision }) > 0);
+  if (!decisions.length) return null;
+
   const select = `SELECT ${CALL_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}`;
 
   if (useFts) {
     // CROSS JOIN fixes the join order: the full-text index drives, in timeline order, and
     // each hit is looked up by rowid; LIMIT stops the walk after one page.
-    if (decisions.length) add(`c.decision IN (${decisions.map(() => '?').join(', ')})`, ...decisions);
+    const known = decisions.filter((decision) => decision !== undefined);
+    if (known.length) add(`c.decision IN (${known.map(() => '?').join(', ')})`, ...known);
     return {
       sql: `${select} FROM calls_fts CROSS JOIN calls c ON c.seq = calls_fts.rowid WHERE ${conditions.join(' AND ')} ORDER BY ${key} ${dir} LIMIT ?`,
       params: [...params, bounds.limit],
     };
   }
 
-  const where = (extra?: string): string => {
-    const all = extra ? [extra, ...conditions] : conditions;
-    return all.length ? ` WHERE ${all.join(' AND ')}` : '';
+  const arm = (decision: Decision | undefined): BuiltQuery => {
+    const column = count ? narrowestColumn(count, { ...base, decision }) : undefined;
+    const all = decision ? ['c.decision = ?', ...conditions] : conditions;
+    return {
+      sql: `${select} FROM calls c${column ? ` INDEXED BY calls_${column}` : ''}${all.length ? ` WHERE ${all.join(' AND ')}` : ''} ORDER BY c.seq ${dir} LIMIT ?`,
+      params: [...(decision ? [decision] : []), ...params, bounds.limit],
+    };
   };
 
-  if (decisions.length <= 1) {
-    const decision = decisions[0];
-    const sql = `${select} FROM calls c${where(decision ? 'c.decision = ?' : undefined)} ORDER BY c.seq ${dir} LIMIT ?`;
-    return { sql, params: [...(decision ? [decision] : []), ...params, bounds.limit] };
-  }
+  if (decisions.length === 1) return arm(decisions[0]);
 
-  // Several decisions: each arm walks the (decision, seq) index in order and stops at one
-  // page; the merge of at most (decisions × page) rows is cheap.
-  const arms = decisions.map(
-    () => `SELECT * FROM (${select} FROM calls c${where('c.decision = ?')} ORDER BY c.seq ${dir} LIMIT ?)`,
-  );
-  const armParams = decisions.flatMap((decision) => [decision, ...params, bounds.limit]);
+  // Several decisions: each arm walks its index in order and stops at one page; the merge
+  // of at most (decisions × page) rows is cheap.
+  const arms = decisions.map(arm);
   return {
-    sql: `${arms.join(' UNION ALL ')} ORDER BY seq ${dir} LIMIT ?`,
-    params: [...armParams, bounds.limit],
+    sql: `${arms.map((built) => `SELECT * FROM (${built.sql})`).join(' UNION ALL ')} ORDER BY seq ${dir} LIMIT ?`,
+    params: [...arms.flatMap((built) => built.params), bounds.limit],
   };
 }

@@ -15,6 +15,7 @@ import {
   type Decision,
   type HistoryEntry,
   type HistoryExportFormat,
+  type HistoryFacets,
   type HistoryFilter,
   type HistoryFilterInput,
   type HistoryPage,
@@ -24,7 +25,7 @@ import {
 import type { Database } from './database.ts';
 import { CSV_HEADER, toCsvRow, toJsonLine } from './history-export.ts';
 import { idToSeq, msToSeq, PER_MS, seqToId } from './history-id.ts';
-import { buildPageQuery, CALL_COLUMNS } from './history-query.ts';
+import { buildPageQuery, CALL_COLUMNS, FILTER_COLUMNS, type Equalities, type PageBounds } from './history-query.ts';
 import { createRedactor, type RedactOptions } from './redact.ts';
 import { summarizeResult, type ToolResultLike } from './result-summary.ts';
 import { SearchIndexer } from './search-index.ts';
@@ -243,7 +244,11 @@ export class HistoryStore {
     return true;
   }
 
-  /** Records how a call ended. Returns false when the id is unknown or it had already ended. */
+  /**
+   * Records how a call ended. A call that ends before any decision (the client went away)
+   * is recorded as `cancelled` unless a decision is given. Returns false when the id is
+   * unknown or the call had already ended.
+   */
   complete(id: string, input: CompleteInput = {}): boolean {
     const seq = idToSeq(id);
     if (seq === undefined) return false;
@@ -253,7 +258,7 @@ export class HistoryStore {
         `UPDATE calls SET
            state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
            result = coalesce(?, result), error = coalesce(?, error),
-           decision = coalesce(?, decision), decided_by = coalesce(?, decided_by)
+           decision = coalesce(?, decision, 'cancelled'), decided_by = coalesce(?, decided_by)
          WHERE seq = ? AND state <> 'completed'`,
       )
       .run(
@@ -343,6 +348,7 @@ export class HistoryStore {
       await yieldToEventLoop();
     }
     if (removed) {
+      this.#db.statement('DELETE FROM call_facets WHERE n <= 0').run();
       this.#db.optimize();
       this.#emit({ type: 'removed', count: removed });
     }
@@ -368,9 +374,25 @@ export class HistoryStore {
     return rows.length;
   }
 
-  /** Number of entries (all, for the UI's footer and retention checks). */
+  /** Number of entries (exact, from the per-combination counts: no table scan). */
   count(): number {
-    return num(this.#db.statement('SELECT count(*) AS n FROM calls').get()?.n) ?? 0;
+    return num(this.#db.statement('SELECT coalesce(sum(n), 0) AS n FROM call_facets').get()?.n) ?? 0;
+  }
+
+  /** Calls per server, tool, client and decision, most frequent first (the UI's filter lists). */
+  facets(): HistoryFacets {
+    const group = (columns: string): Array<Record<string, string | number>> =>
+      this.#db
+        .statement(`SELECT ${columns}, sum(n) AS count FROM call_facets WHERE n > 0 GROUP BY ${columns} ORDER BY count DESC, ${columns}`)
+        .all()
+        .map((row) => ({ ...row }) as Record<string, string | number>);
+    return {
+      total: this.count(),
+      servers: group('server').map((row) => ({ server: String(row.server), count: Number(row.count) })),
+      tools: group('server, tool').map((row) => ({ server: String(row.server), tool: String(row.tool), count: Number(row.count) })),
+      clients: group('client').map((row) => ({ client: String(row.client), count: Number(row.count) })),
+      decisions: group('decision').map((row) => ({ decision: (String(row.decision) || null) as Decision | null, count: Number(row.count) })),
+    };
   }
 
   /** Indexes the calls still waiting for the search index (searches do this themselves). */
@@ -386,11 +408,23 @@ export class HistoryStore {
     if (this.#db.isOpen) this.#search.flush();
   }
 
-  #select(filter: HistoryFilter, bounds: Parameters<typeof buildPageQuery>[1]): Row[] {
+  #select(filter: HistoryFilter, bounds: PageBounds): Row[] {
     // A search must see the calls of the last moment too.
     if (filter.q) this.#search.flush();
-    const { sql, params } = buildPageQuery(filter, bounds);
-    return this.#db.statement(sql).all(...(params as SQLInputValue[]));
+    const built = buildPageQuery(filter, bounds, (eq) => this.#countCalls(eq));
+    if (!built) return [];
+    return this.#db.statement(built.sql).all(...(built.params as SQLInputValue[]));
+  }
+
+  /** Exact number of calls with these column values, from call_facets (a few hundred rows). */
+  #countCalls(eq: Equalities): number {
+    const row = this.#db
+      .statement(
+        `SELECT coalesce(sum(n), 0) AS n FROM call_facets
+         WHERE (?1 IS NULL OR server = ?1) AND (?2 IS NULL OR tool = ?2) AND (?3 IS NULL OR client = ?3) AND (?4 IS NULL OR decision = ?4)`,
+      )
+      .get(...FILTER_COLUMNS.map((column) => eq[column] ?? null));
+    return num(row?.n) ?? 0;
   }
 
   #emit(change: HistoryChange): void {

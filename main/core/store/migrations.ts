@@ -116,6 +116,60 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'covering filter indexes, exact counts per filter combination',
+    up(db) {
+      db.exec(`
+        -- Each filter index also carries the other filter columns: when filters rarely occur
+        -- together the range is read far, and checking the others in the index instead of
+        -- the table took such a page from 400 ms to a few ms at a million calls
+        -- (bench/history-bench.ts). seq is named so that it stays second, before the others.
+        DROP INDEX calls_server;
+        DROP INDEX calls_tool;
+        DROP INDEX calls_decision;
+        DROP INDEX calls_client;
+        CREATE INDEX calls_server ON calls(server, seq, tool, client, decision);
+        CREATE INDEX calls_tool ON calls(tool, seq, server, client, decision);
+        CREATE INDEX calls_client ON calls(client, seq, server, tool, decision);
+        CREATE INDEX calls_decision ON calls(decision, seq, server, tool, client);
+
+        -- Exact number of calls per combination of the filterable columns (decision '' while
+        -- undecided), kept by triggers in the same transaction as the rows. A page query
+        -- reads it to pick the shortest index range (planner statistics are sampled and
+        -- picked a range twice as long) and to answer "nothing matches" without reading
+        -- calls; the UI reads it for its filter lists. A few hundred rows in practice.
+        CREATE TABLE call_facets (
+          server   TEXT NOT NULL,
+          tool     TEXT NOT NULL,
+          client   TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          n        INTEGER NOT NULL,
+          PRIMARY KEY (server, tool, client, decision)
+        ) WITHOUT ROWID;
+        INSERT INTO call_facets (server, tool, client, decision, n)
+          SELECT server, tool, client, coalesce(decision, ''), count(*) FROM calls GROUP BY 1, 2, 3, 4;
+        CREATE TRIGGER calls_facets_insert AFTER INSERT ON calls BEGIN
+          INSERT INTO call_facets (server, tool, client, decision, n)
+          VALUES (new.server, new.tool, new.client, coalesce(new.decision, ''), 1)
+          ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER calls_facets_update AFTER UPDATE OF server, tool, client, decision ON calls
+        WHEN old.server IS NOT new.server OR old.tool IS NOT new.tool OR old.client IS NOT new.client
+          OR old.decision IS NOT new.decision BEGIN
+          UPDATE call_facets SET n = n - 1
+          WHERE server = old.server AND tool = old.tool AND client = old.client AND decision = coalesce(old.decision, '');
+          INSERT INTO call_facets (server, tool, client, decision, n)
+          VALUES (new.server, new.tool, new.client, coalesce(new.decision, ''), 1)
+          ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER calls_facets_delete AFTER DELETE ON calls BEGIN
+          UPDATE call_facets SET n = n - 1
+          WHERE server = old.server AND tool = old.tool AND client = old.client AND decision = coalesce(old.decision, '');
+        END;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashJson } from '../../main/core/store/canonical-json.ts';
+import { Database } from '../../main/core/store/database.ts';
+import { GrantStore, type GrantLookup } from '../../main/core/store/grant-store.ts';
+import { tempDbPath } from './temp-db.ts';
+
+const T = 1_800_000_000_000;
+const dbs: Database[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+function open(path = tempDbPath()): { db: Database; grants: GrantStore; path: string } {
+  const db = Database.open(path);
+  dbs.push(db);
+  return { db, grants: new GrantStore(db), path };
+}
+
+const lookup = (over: Partial<GrantLookup> = {}): GrantLookup => ({
+  server: 'imagenx',
+  tool: 'image_to_image',
+  client: 'cursor',
+  sessionId: 'session-1',
+  policyVersion: 'v1',
+  argsHash: hashJson({ prompt: 'fox' }),
+  now: T,
+  ...over,
+});
+
+describe('remembered decisions', () => {
+  it('survive closing and reopening, and can be listed and revoked', () => {
+    const { db, grants, path } = open();
+    const always = grants.add({ server: 'imagenx', tool: 'image_to_image', scope: 'always', effect: 'allow', policyVersion: 'v1', createdAt: T });
+    const session = grants.add({
+      server: 'files',
+      tool: 'write_file',
+      scope: 'session',
+      sessionId: 'session-1',
+      client: 'cursor',
+      effect: 'deny',
+      policyVersion: 'v1',
+      createdAt: T + 1,
+      expiresAt: T + 3_600_000,
+    });
+    db.close();
+
+    const again = open(path).grants;
+    expect(again.list({ now: T })).toEqual([session, always]);
+    expect(again.list({ server: 'files', now: T })).toEqual([session]);
+    expect(again.findMatching(lookup())).toEqual(always);
+    expect(again.revoke(always.id)).toBe(true);
+    expect(again.revoke(always.id)).toBe(false);
+    expect(again.findMatching(lookup())).toBeUndefined();
+  });
+
+  it('match only the calls they were made for', () => {
+    const { grants } = open();
+    const g = grants.add({
+      server: 'imagenx',
+      tool: 'image_to_image',
+      argsHash: hashJson({ prompt: 'fox' }),
+      client: 'cursor',
+      sessionId: 'session-1',
+      scope: 'session',
+      effect: 'allow',
+      policyVersion: 'v1',
+      createdAt: T,
+      expiresAt: T + 60_000,
+    });
+    expect(grants.findMatching(lookup())?.id).toBe(g.id);
+    // Same arguments in another key order hash the same.
+    expect(grants.findMatching(lookup({ argsHash: hashJson({ prompt: 'fox' }) }))?.id).toBe(g.id);
+    expect(grants.findMatching(lookup({ argsHash: hashJson({ prompt: 'wolf' }) }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ argsHash: undefined }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ client: 'claude-desktop' }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ sessionId: 'session-2' }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ tool: 'other' }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ server: 'other' }))).toBeUndefined();
+    // A policy edit invalidates what was remembered under the old policy.
+    expect(grants.findMatching(lookup({ policyVersion: 'v2' }))).toBeUndefined();
+    expect(grants.findMatching(lookup({ now: T + 60_000 }))).toBeUndefined();
+  });
+
+  it('a deny wins over an allow for the same call', () => {
+    const { grants } = open();
+    grants.add({ server: 'imagenx', tool: 'image_to_image', scope: 'always', effect: 'allow', policyVersion: 'v1', createdAt: T + 5 });
+    const deny = grants.add({ server: 'imagenx', tool: 'image_to_image', client: 'cursor', scope: 'always', effect: 'deny', policyVersion: 'v1', createdAt: T });
+    expect(grants.findMatching(lookup())?.id).toBe(deny.id);
+    expect(grants.findMatching(lookup({ client: 'vscode' }))?.effect).toBe('allow');
+  });
+
+  it('session grants end with their session; expired grants are pruned', () => {
+    const { grants } = open();
+    grants.add({ server: 's', tool: 't', scope: 'session', sessionId: 'a', effect: 'allow', policyVersion: 'v1', createdAt: T });
+    grants.add({ server: 's', tool: 't', scope: 'session', sessionId: 'b', effect: 'allow', policyVersion: 'v1', createdAt: T });
+    grants.add({ server: 's', tool: 'u', scope: 'always', effect: 'allow', policyVersion: 'v1', createdAt: T, expiresAt: T + 10 });
+    expect(grants.revokeSession('a')).toBe(1);
+    expect(grants.list({ now: T }).map((g) => g.sessionId ?? 'always').sort()).toEqual(['always', 'b']);
+    expect(grants.list({ now: T + 10 })).toHaveLength(1);
+    expect(grants.list({ now: T + 10, includeExpired: true })).toHaveLength(2);
+    expect(grants.pruneExpired(T + 10)).toBe(1);
+    expect(grants.list({ now: T, includeExpired: true })).toHaveLength(1);
+  });
+
+  it('refuses a session grant without a session', () => {
+    const { grants } = open();
+    expect(() => grants.add({ server: 's', tool: 't', scope: 'session', effect: 'allow', policyVersion: 'v1' })).toThrow(/sessionId/);
+  });
+});
