@@ -65,6 +65,17 @@ describe('limit counters', () => {
     expect(counters.count('k', 60, T + 2)).toEqual({ used: 3, oldestExpiresAt: T - 5000 + 60_000 });
   });
 
+  it('say when the n-th oldest slot of a window frees up', () => {
+    const { counters } = open();
+    for (const at of [T, T + 10_000, T + 20_000]) counters.reserve('k', at);
+    // Window 60 s at T + 15 s: the slots at T and T + 10 s are inside.
+    expect(counters.expiresAt('k', 60, T + 15_000, 0)).toBe(T + 60_000);
+    expect(counters.expiresAt('k', 60, T + 15_000, 1)).toBe(T + 70_000);
+    expect(counters.expiresAt('k', 60, T + 25_000, 2)).toBe(T + 80_000);
+    expect(counters.expiresAt('k', 60, T + 25_000, 3)).toBeUndefined();
+    expect(counters.expiresAt('k', 60, T + 65_000, 0)).toBe(T + 70_000);
+  });
+
   it('prune removes expired events and nothing inside a window', () => {
     const { db, counters } = open();
     for (let i = 0; i < 5; i++) counters.reserve('k', T + i * 60_000);

@@ -54,7 +54,6 @@ export class CounterStore {
     return { used: events.length - first, oldestExpiresAt: oldest ? oldest.at + windowSec * 1000 : null };
   }
 
-  /** Counts one event for key at `now`; returns its slot id (for release). */
   /**
    * When (ms) the `index`-th oldest slot in the window (0 = the oldest) leaves it, or
    * undefined when there are not that many: the retry time of an exhausted limit.
@@ -66,6 +65,7 @@ export class CounterStore {
     return slot ? slot.at + windowSec * 1000 : undefined;
   }
 
+  /** Counts one event for key at `now`; returns its slot id (for release). */
   reserve(key: string, now: number = Date.now()): number {
     const at = Math.floor(now);
     const id = Number(this.#db.statement('INSERT INTO limit_events (key, at) VALUES (?, ?)').run(key, at).lastInsertRowid);
