@@ -45,6 +45,14 @@ export class SearchIndexer {
     if (this.pending() > 0) this.schedule();
   }
 
+  /**
+   * A read-only connection (`airlock history export` beside a running Airlock) never
+   * indexes: the running Airlock does, and writing here would fail.
+   */
+  get #canWrite(): boolean {
+    return !this.#db.readOnly;
+  }
+
   /** Rows waiting to be indexed. */
   pending(): number {
     return Number(this.#db.statement('SELECT count(*) AS n FROM search_pending').get()?.n ?? 0);
@@ -52,13 +60,14 @@ export class SearchIndexer {
 
   /** Indexes queued rows soon (one timer at a time; it does not keep the process alive). */
   schedule(): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#timer || this.#closed || !this.#canWrite) return;
     this.#timer = setTimeout(() => this.#tick(), this.#delayMs);
     this.#timer.unref?.();
   }
 
   /** Indexes every queued row now (searches call this so they see every call). */
   flush(): number {
+    if (!this.#canWrite) return 0;
     let total = 0;
     for (let n = this.#indexBatch(); n > 0; n = this.#indexBatch()) total += n;
     return total;
