@@ -22,6 +22,15 @@ function serve(home: string) {
   return child;
 }
 
+/** Direct children of a process (Linux /proc). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 async function runtimeOf(home: string, pid: number): Promise<{ url: string }> {
   return waitFor(() => {
     try {
@@ -55,11 +64,20 @@ describe('crash safety', () => {
       }
     })();
     await waitFor(() => succeeded.length >= 50, 20_000, 'a burst of calls');
+    // SIGKILL gives Airlock no chance to end its upstream processes; the test does.
+    const upstreamPids = childPids(child.pid!);
     const killed = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     stop = true;
     await burst;
     await killed;
+    for (const pid of upstreamPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     expect(succeeded.length).toBeGreaterThanOrEqual(50);
 
     // Restart: the lock and runtime file of the killed process are stale and taken over.

@@ -3,7 +3,7 @@
  * HTTP and legacy SSE, server-filesystem and server-memory over stdio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,11 @@ async function expectSameAsDirect(proxied: Client, direct: Client, call: { name:
 describe('remote upstreams', () => {
   it.each(['streamableHttp', 'sse'] as const)('server-everything over %s behaves as when reached directly', async (mode) => {
     const { child, port } = await startEverythingOver(mode);
-    cleanups.push(() => void child.kill());
+    cleanups.push(async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill();
+      await exited;
+    });
     const url = mode === 'sse' ? `http://127.0.0.1:${port}/sse` : `http://127.0.0.1:${port}/mcp`;
     const airlock = await airlockWith({ remote: { url, ...(mode === 'sse' && { transport: 'sse' }) } });
     expect(airlock.serverStatuses()[0]).toMatchObject({ name: 'remote', state: 'ready', transport: mode === 'sse' ? 'sse' : 'http' });
@@ -76,6 +80,7 @@ describe('remote upstreams', () => {
 describe('stdio upstreams from npm', () => {
   it('server-filesystem: same tools and file contents as a direct client', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'airlock-fs-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'hello.txt'), 'hello from the filesystem server\n');
     const fs = { command: process.execPath, args: [FILESYSTEM_ENTRY, dir] };
     const airlock = await airlockWith({ files: fs });
@@ -88,7 +93,9 @@ describe('stdio upstreams from npm', () => {
   });
 
   it('server-memory: writes through the proxy are read back', async () => {
-    const memoryFile = join(mkdtempSync(join(tmpdir(), 'airlock-mem-')), 'memory.jsonl');
+    const memoryDir = mkdtempSync(join(tmpdir(), 'airlock-mem-'));
+    cleanups.push(() => rmSync(memoryDir, { recursive: true, force: true }));
+    const memoryFile = join(memoryDir, 'memory.jsonl');
     const memory = { ...MEMORY, env: { MEMORY_FILE_PATH: memoryFile } };
     const airlock = await airlockWith({ memory });
     const proxied = await connectHttp(airlock, 'memory', newClient('mem', {}));
