@@ -25,9 +25,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uiRoot = join(root, 'dist', 'renderer');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** This very program, so config entries with command `airlock` run it (e.g. the demo server). */
+/**
+ * This very program, so config entries with command `airlock` run it (e.g. the demo
+ * server). This file, not process.argv[1]: `npm start` and bin/airlock.js reach here
+ * through other scripts that do not take the CLI's arguments.
+ */
 export function selfCommand(): SelfCommand {
-  return { command: process.execPath, args: [process.argv[1] ?? fileURLToPath(import.meta.url)] };
+  return { command: process.execPath, args: [fileURLToPath(import.meta.url)] };
 }
 
 function parsePort(value: string): number {

@@ -5,7 +5,7 @@
  * `npm start` says why and serves the browser UI instead (checked for real at the end).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLaunchMode } from '../../main/electron/launch-mode.ts';
@@ -91,6 +91,15 @@ describe('npm start decision', () => {
       expect(stderr).toContain('starting `airlock serve` with the browser UI instead');
       expect(stdout).toContain('is running');
       expect(stdout).toContain(`home:  ${home.dir}`);
+      // The first run works as a newcomer expects: the demo image server comes up.
+      const url = /UI:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      const admin = (JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { adminToken: string }).adminToken;
+      const demo = await waitFor(async () => {
+        const res = await fetch(`${url}/api/servers`, { headers: { authorization: `Bearer ${admin}` } });
+        const [server] = (await res.json()) as Array<{ name: string; state: string; error?: string }>;
+        return server && server.state !== 'starting' ? server : undefined;
+      }, 20_000, 'the demo server to start');
+      expect(demo).toMatchObject({ name: 'demo-images', state: 'ready' });
     } finally {
       const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`code ${code} signal ${signal}`)));
       child.kill('SIGTERM');
