@@ -19,7 +19,7 @@ import { evaluate, isListed, NO_COUNTERS, type PolicyDecision } from '../policy/
 import { UpstreamGoneError } from '../proxy/forwarding.ts';
 import type { ClientIdentity, ForwardCall, ProxyHooks, ToolCall } from '../proxy/tool-call.ts';
 import type { GrantStore } from '../store/grant-store.ts';
-import type { HistoryStore } from '../store/history-store.ts';
+import type { BeginInput, DecideInput, HistoryStore } from '../store/history-store.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import type { Limiter } from './limiter.ts';
 import type { PolicyManager } from './policy-manager.ts';
@@ -41,6 +41,8 @@ export interface CallGuardDeps {
   catalog: ToolCatalog;
   queue: ApprovalQueue;
   settings: () => Settings;
+  /** Runs writes in one transaction (one commit for the entry and the limit slots). */
+  transaction: <T>(fn: () => T) => T;
   /** How many UIs follow the core right now (0: nobody can answer an approval). */
   uiCount: () => number;
   logger: Logger;
@@ -91,7 +93,7 @@ export class CallGuard implements ProxyHooks {
 
   async onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult> {
     const { history } = this.deps;
-    const entry = history.begin({
+    const arrival: BeginInput = {
       receivedAt: call.receivedAt,
       server: call.server,
       tool: call.tool,
@@ -99,13 +101,17 @@ export class CallGuard implements ProxyHooks {
       ...(call.client.info && { clientInfo: { name: call.client.info.name, version: call.client.info.version } }),
       sessionId: call.sessionId,
       arguments: call.arguments,
-    });
-    const id = entry.id;
+    };
+    // A call decided on arrival is written once, already decided; only a call that waits
+    // for a person is written as pending first. Either way the entry is durable before
+    // anything is forwarded.
+    const record = (decided: DecideInput) => history.begin({ ...arrival, decided });
 
     if (this.deps.catalog.isQuarantined(call.server, call.tool)) {
-      const text = `[Airlock] Refused: the definition of tool "${call.tool}" on server "${call.server}" changed since it was approved. It stays blocked until a person reviews and accepts the new definition in Airlock (Servers).`;
-      history.decide(id, { decision: 'quarantined', decidedBy: { kind: 'rule', detail: 'tool definition changed' }, reason: 'tool definition changed' });
-      return refusal(text);
+      record({ decision: 'quarantined', decidedBy: { kind: 'rule', detail: 'tool definition changed' }, reason: 'tool definition changed' });
+      return refusal(
+        `[Airlock] Refused: the definition of tool "${call.tool}" on server "${call.server}" changed since it was approved. It stays blocked until a person reviews and accepts the new definition in Airlock (Servers).`,
+      );
     }
 
     const toolDef = this.deps.catalog.tool(call.server, call.tool);
@@ -116,74 +122,79 @@ export class CallGuard implements ProxyHooks {
       this.deps.limiter,
       now,
     );
-    if (decision.action === 'deny') return this.refuse(id, decision);
+    if (decision.action === 'deny') return this.refuse(record, decision);
 
-    // Slots are taken now, in the same tick as the check, and given back if the call is
-    // never forwarded, so concurrent calls can never overrun a cap.
-    const slots = this.deps.limiter.reserve(decision.reservations, now);
+    let decided: Decision = 'allowed';
+    let decidedBy: DecidedBy = { kind: 'rule', rule: decision.rule };
+    let needsPerson = false;
+    if (decision.action === 'ask') {
+      const remembered = this.remembered(call);
+      if (remembered?.effect === 'deny') {
+        record({ decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
+        return refusal(`[Airlock] Denied: a person chose to always deny "${call.tool}" on "${call.server}".`);
+      }
+      if (remembered?.effect === 'allow') {
+        decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
+        decidedBy = { kind: remembered.kind === 'retry' ? 'user' : 'grant', detail: remembered.detail };
+      } else if (this.paused) {
+        record({ decision: 'denied', decidedBy: { kind: 'rule', rule: decision.rule, detail: 'approvals paused' }, reason: 'approvals are paused' });
+        return refusal(`[Airlock] Denied: approvals are paused in Airlock, so every call that needs approval is refused. Reason the policy asks: ${decision.reason}`);
+      } else {
+        needsPerson = true;
+      }
+    }
+
+    // Slots are taken now, in the same tick as the check and in the same transaction as
+    // the entry, and given back if the call is never forwarded, so concurrent calls can
+    // never overrun a cap.
+    const { id, slots } = this.deps.transaction(() => ({
+      slots: this.deps.limiter.reserve(decision.reservations, now),
+      id: needsPerson
+        ? history.begin(arrival).id
+        : record({ decision: decided, decidedBy, ...(decision.action === 'ask' && { reason: decision.reason }) }).id,
+    }));
     let forwarded = false;
     try {
       let args = call.arguments;
-      let decided: Decision = 'allowed';
-      let decidedBy: DecidedBy = { kind: 'rule', rule: decision.rule };
-      let waitMs: number | undefined;
-      let userMessage: string | undefined;
-
-      if (decision.action === 'ask') {
-        const remembered = this.remembered(call);
-        if (remembered?.effect === 'deny') {
-          history.decide(id, { decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
-          return refusal(`[Airlock] Denied: a person chose to always deny "${call.tool}" on "${call.server}".`);
+      if (needsPerson) {
+        const asked = await this.ask(call, decision, id, toolDef);
+        if (asked.result) return asked.result;
+        const outcome = asked.outcome!;
+        const waitMs = outcome.decidedAt - call.receivedAt;
+        if (outcome.kind !== 'approved') return this.notApproved(id, call, outcome, waitMs);
+        this.rememberDecision(call, outcome, 'allow');
+        if (outcome.arguments) {
+          // Edited arguments are a new call as far as the policy is concerned; the person
+          // already approved them, so only a refusal can change the outcome.
+          const again = evaluate(
+            this.deps.policy.current,
+            { server: call.server, tool: call.tool, args: outcome.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
+            NO_COUNTERS,
+            Date.now(),
+          );
+          if (again.action === 'deny') return this.refuse((d) => (history.decide(id, d), { id }), again, { waitMs, arguments: outcome.arguments });
+          args = outcome.arguments;
         }
-        if (remembered?.effect === 'allow') {
-          decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
-          decidedBy = { kind: remembered.kind === 'retry' ? 'user' : 'grant', detail: remembered.detail };
-        } else if (this.paused) {
-          history.decide(id, { decision: 'denied', decidedBy: { kind: 'rule', rule: decision.rule, detail: 'approvals paused' }, reason: 'approvals are paused' });
-          return refusal(`[Airlock] Denied: approvals are paused in Airlock, so every call that needs approval is refused. Reason the policy asks: ${decision.reason}`);
-        } else {
-          const asked = await this.ask(call, decision, id, toolDef);
-          if (asked.result) return asked.result;
-          const outcome = asked.outcome!;
-          waitMs = outcome.decidedAt - call.receivedAt;
-          if (outcome.kind !== 'approved') return this.notApproved(id, call, outcome, waitMs);
-          decided = 'approved';
-          decidedBy = { kind: 'user' };
-          userMessage = outcome.message;
-          this.rememberDecision(call, outcome, 'allow');
-          if (outcome.arguments) {
-            // Edited arguments are a new call as far as the policy is concerned; the person
-            // already approved them, so only a refusal can change the outcome.
-            const again = evaluate(
-              this.deps.policy.current,
-              { server: call.server, tool: call.tool, args: outcome.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
-              NO_COUNTERS,
-              Date.now(),
-            );
-            if (again.action === 'deny') return this.refuse(id, again, { waitMs, arguments: outcome.arguments });
-            args = outcome.arguments;
-          }
-        }
+        history.decide(id, {
+          decision: 'approved',
+          decidedBy: { kind: 'user' },
+          waitMs,
+          reason: decision.reason,
+          ...(outcome.message && { userMessage: outcome.message }),
+          ...(args !== call.arguments && { arguments: args }),
+        });
       }
 
-      history.decide(id, {
-        decision: decided,
-        decidedBy,
-        ...(waitMs !== undefined && { waitMs }),
-        ...(userMessage && { userMessage }),
-        ...(args !== call.arguments && { arguments: args }),
-        ...(decision.action === 'ask' && { reason: decision.reason }),
-      });
       forwarded = true;
       const started = performance.now();
       try {
         const result = await forward(args);
-        history.complete(id, { upstreamMs: performance.now() - started, result });
+        history.completeSoon(id, { upstreamMs: performance.now() - started, result });
         return result;
       } catch (err) {
         const cancelled = call.signal.aborted;
         if (err instanceof UpstreamGoneError) forwarded = false;
-        history.complete(id, {
+        history.completeSoon(id, {
           upstreamMs: performance.now() - started,
           error: (err as Error).message,
           decision: cancelled ? 'cancelled' : 'upstream_error',
@@ -196,9 +207,14 @@ export class CallGuard implements ProxyHooks {
     }
   }
 
-  private refuse(id: string, decision: PolicyDecision, extra: { waitMs?: number; arguments?: Record<string, unknown> } = {}): CallToolResult {
+  /** Records a refusal by the policy (with `record`: on arrival, or on the pending entry). */
+  private refuse(
+    record: (decided: DecideInput) => unknown,
+    decision: PolicyDecision,
+    extra: { waitMs?: number; arguments?: Record<string, unknown> } = {},
+  ): CallToolResult {
     const limited = decision.kind === 'limit';
-    this.deps.history.decide(id, {
+    record({
       decision: limited ? 'rate_limited' : 'denied',
       decidedBy: { kind: limited ? 'limit' : 'rule', rule: decision.rule },
       reason: decision.reason,

@@ -6,6 +6,9 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
+
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 export interface DatabaseOptions {
   /** How long a statement waits for a lock another connection holds (e.g. a CLI export). */
@@ -25,6 +28,7 @@ export class Database {
   readonly sqlite: DatabaseSync;
   readonly readOnly: boolean;
   #statements = new Map<string, StatementSync>();
+  #checkpointer: WalCheckpointer | undefined;
   #savepoints = 0;
 
   private constructor(path: string, sqlite: DatabaseSync, readOnly: boolean) {
@@ -50,6 +54,11 @@ export class Database {
         sqlite.exec('PRAGMA synchronous = NORMAL');
         // Keep the log from staying huge after a burst (e.g. a large prune).
         sqlite.exec('PRAGMA journal_size_limit = 67108864');
+        // Checkpoints run on a worker thread (wal-checkpointer.ts), not inside a commit.
+        if (path !== ':memory:') {
+          sqlite.exec('PRAGMA wal_autocheckpoint = 0');
+          db.#checkpointer = new WalCheckpointer(path);
+        }
       }
       sqlite.exec('PRAGMA temp_store = MEMORY');
       sqlite.exec('PRAGMA cache_size = -16000');
@@ -80,6 +89,7 @@ export class Database {
       statement = this.sqlite.prepare(sql);
       this.#statements.set(sql, statement);
     }
+    if (this.#checkpointer && WRITE.test(sql)) this.#checkpointer.noteWrite();
     return statement;
   }
 
@@ -121,8 +131,11 @@ export class Database {
 
   close(): void {
     if (!this.sqlite.isOpen) return;
+    this.#checkpointer?.close();
     try {
       this.optimize();
+      // Leave a small file behind: everything in the log goes into the database now.
+      if (!this.readOnly && this.#checkpointer) this.sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } finally {
       this.#statements.clear();
       this.sqlite.close();

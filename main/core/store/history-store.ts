@@ -44,6 +44,11 @@ export interface BeginInput {
   arguments: Record<string, unknown>;
 }
 
+/** A call decided on arrival (allowed, denied, rate limited): one write instead of two. */
+export interface BeginDecidedInput extends BeginInput {
+  decided?: DecideInput;
+}
+
 export interface DecideInput {
   decision: Decision;
   decidedBy: DecidedBy;
@@ -149,6 +154,10 @@ export class HistoryStore {
   readonly #redact: (args: Record<string, unknown>) => Record<string, unknown>;
   readonly #listeners = new Set<(change: HistoryChange) => void>();
   readonly #search: SearchIndexer;
+  #lastSeq: number | undefined;
+  /** Completions waiting for the next batch write (see completeSoon). */
+  #completions: Array<[string, CompleteInput]> = [];
+  #completionFlush: NodeJS.Immediate | undefined;
 
   constructor(db: Database, options: HistoryStoreOptions = {}) {
     this.#db = db;
@@ -171,22 +180,52 @@ export class HistoryStore {
    * Records a call as it arrives (state `pending`). Durable when it returns: the row is
    * committed (WAL, synchronous=NORMAL) and survives a crash of the process.
    */
-  begin(input: BeginInput): HistoryEntry {
+  begin(input: BeginDecidedInput): HistoryEntry {
     const receivedAt = Math.floor(input.receivedAt);
     const base = msToSeq(receivedAt);
-    const last = num(this.#db.statement('SELECT max(seq) AS seq FROM calls WHERE seq >= ? AND seq < ?').get(base, base + PER_MS)?.seq);
-    const seq = last === undefined ? base : last + 1;
+    // This process is the only writer (one Airlock per home), so in the usual case (time
+    // moves on) the next id is known without asking the database; only a call stamped at
+    // or before the last one (same millisecond, a clock set back) looks up its millisecond.
+    this.#lastSeq ??= num(this.#db.statement('SELECT max(seq) AS seq FROM calls').get()?.seq) ?? 0;
+    let seq = base;
+    if (base <= this.#lastSeq) {
+      const last = num(this.#db.statement('SELECT max(seq) AS seq FROM calls WHERE seq >= ? AND seq < ?').get(base, base + PER_MS)?.seq);
+      seq = last === undefined ? base : last + 1;
+    }
     // 1024 calls in one millisecond would be a million a second through a desktop proxy.
     if (seq >= base + PER_MS) throw new Error(`more than ${PER_MS} calls arrived in one millisecond`);
 
     const args = this.#redact(input.arguments);
     const clientInfo = input.clientInfo ? { name: input.clientInfo.name, version: input.clientInfo.version } : undefined;
+    const decided = input.decided;
+    const forwards = decided ? FORWARDING_DECISIONS.includes(decided.decision) : false;
+    const state: CallState = !decided ? 'pending' : forwards ? 'forwarded' : 'completed';
+    const decidedAt = decided ? Math.floor(decided.decidedAt ?? Date.now()) : null;
     this.#db
       .statement(
-        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, arguments, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, arguments, state,
+           decision, decided_by, decided_at, reason, user_message, wait_ms, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(seq, receivedAt, input.server, input.tool, input.client, clientInfo ? JSON.stringify(clientInfo) : null, input.sessionId, JSON.stringify(args));
+      .run(
+        seq,
+        receivedAt,
+        input.server,
+        input.tool,
+        input.client,
+        clientInfo ? JSON.stringify(clientInfo) : null,
+        input.sessionId,
+        JSON.stringify(args),
+        state,
+        decided?.decision ?? null,
+        decided ? decidedByJson(decided.decidedBy) : null,
+        decidedAt,
+        decided?.reason ?? null,
+        decided?.userMessage ?? null,
+        decided?.waitMs ?? null,
+        decided && !forwards ? decidedAt : null,
+      );
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
 
     const entry: HistoryEntry = {
       id: seqToId(seq),
@@ -196,11 +235,13 @@ export class HistoryStore {
       client: input.client,
       sessionId: input.sessionId,
       arguments: args,
-      state: 'pending',
-      decision: null,
-      decidedBy: null,
+      state,
+      decision: decided?.decision ?? null,
+      decidedBy: decided ? decided.decidedBy : null,
     };
     if (clientInfo) entry.clientInfo = clientInfo;
+    if (decidedAt !== null) entry.decidedAt = decidedAt;
+    if (decided?.reason !== undefined) entry.reason = decided.reason;
     this.#search.schedule();
     this.#emit({ type: 'added', id: entry.id });
     return entry;
@@ -275,7 +316,32 @@ export class HistoryStore {
     return true;
   }
 
+  /**
+   * Records how a call ended, in the next batch: completions of one moment share one
+   * transaction, written right after the result went to the client, so the write is not
+   * on the call's path. The entry written on arrival already holds the decision, so a
+   * crash in between loses only the result summary (the call is closed as interrupted).
+   * Readers in this process see it at once (every read writes the batch first).
+   */
+  completeSoon(id: string, input: CompleteInput = {}): void {
+    this.#completions.push([id, { ...input, completedAt: input.completedAt ?? Date.now() }]);
+    this.#completionFlush ??= setImmediate(() => this.flushCompletions());
+  }
+
+  /** Writes the queued completions now. */
+  flushCompletions(): void {
+    if (this.#completionFlush) clearImmediate(this.#completionFlush);
+    this.#completionFlush = undefined;
+    if (!this.#completions.length || !this.#db.isOpen) return;
+    const batch = this.#completions;
+    this.#completions = [];
+    this.#db.transaction(() => {
+      for (const [id, input] of batch) this.complete(id, input);
+    });
+  }
+
   get(id: string): HistoryEntry | undefined {
+    this.flushCompletions();
     const seq = idToSeq(id);
     if (seq === undefined) return undefined;
     const row = this.#db.statement(`SELECT ${CALL_COLUMNS} FROM calls WHERE seq = ?`).get(seq);
@@ -284,6 +350,7 @@ export class HistoryStore {
 
   /** One page, newest first. Throws a ZodError for an invalid query (a 400 at the API). */
   query(input: HistoryQueryInput = {}): HistoryPage {
+    this.flushCompletions();
     const { limit, cursor, ...filter } = HistoryQuerySchema.parse(input);
     const rows = this.#select(filter, { order: 'desc', after: cursor === undefined ? undefined : idToSeq(cursor), limit: limit + 1 });
     const entries = rows.slice(0, limit).map(rowToEntry);
@@ -297,6 +364,7 @@ export class HistoryStore {
    * arriving after the export started are not included.
    */
   async *exportStream(format: HistoryExportFormat, filterInput: HistoryFilterInput = {}): AsyncGenerator<string, void, undefined> {
+    this.flushCompletions();
     const filter = HistoryFilterSchema.parse(filterInput);
     const toLine = format === 'csv' ? toCsvRow : toJsonLine;
     if (format === 'csv') yield CSV_HEADER;
@@ -376,11 +444,13 @@ export class HistoryStore {
 
   /** Number of entries (exact, from the per-combination counts: no table scan). */
   count(): number {
+    this.flushCompletions();
     return num(this.#db.statement('SELECT coalesce(sum(n), 0) AS n FROM call_facets').get()?.n) ?? 0;
   }
 
   /** Calls per server, tool, client and decision, most frequent first (the UI's filter lists). */
   facets(): HistoryFacets {
+    this.flushCompletions();
     const group = (columns: string): Array<Record<string, string | number>> =>
       this.#db
         .statement(`SELECT ${columns}, sum(n) AS count FROM call_facets WHERE n > 0 GROUP BY ${columns} ORDER BY count DESC, ${columns}`)
@@ -402,6 +472,7 @@ export class HistoryStore {
 
   /** Stops background work and indexes what is queued; call before closing the database. */
   close(): void {
+    this.flushCompletions();
     this.#search.close();
     this.#listeners.clear();
     // Anything left queued (e.g. the flush failed) is indexed after the next start.
