@@ -55,6 +55,8 @@ export const SettingsSchema = z.strictObject({
   heartbeatSeconds: z.number().positive().default(2.5),
   /** With no UI connected, ask in the agent's own client (elicitation/create) when it supports it. */
   elicitationFallback: z.boolean().default(false),
+  /** Record calls in history.db. Off: nothing about calls is kept; policy, limits and approvals work the same. */
+  history: z.boolean().default(true),
   /** History retention; entries beyond either bound are removed (daily and at start). */
   historyMaxAgeDays: z.number().positive().optional(),
   historyMaxEntries: z.number().int().positive().optional(),

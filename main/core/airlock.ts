@@ -14,7 +14,7 @@ import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { ApiFailure, ControlApi } from './control/control-api.ts';
 import { createControlHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
-import { CallGuard } from './guard/call-guard.ts';
+import { CallGuard, noHistory } from './guard/call-guard.ts';
 import { Limiter } from './guard/limiter.ts';
 import { PolicyManager } from './guard/policy-manager.ts';
 import { ToolCatalog } from './guard/tool-catalog.ts';
@@ -101,7 +101,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.guard = new CallGuard({
       policy: this.policy,
       limiter: new Limiter(this.stores.counters),
-      history: this.stores.history,
+      history: this.config.airlock.history ? this.stores.history : noHistory(),
       grants: this.stores.grants,
       catalog: this.catalog,
       queue: this.queue,

@@ -42,3 +42,20 @@ describe('interception point', () => {
     await client.close();
   });
 });
+
+describe('with "history": false', () => {
+  it('decides calls as usual and keeps nothing about them', async () => {
+    const home = tempHome();
+    const airlock = await startAirlock(home.dir, { everything: EVERYTHING }, {
+      policy: { version: '1', default: 'allow', tools: { 'get-env': { action: 'deny' } } },
+      settings: { history: false },
+    });
+    const client = await connectHttp(airlock, 'everything', newClient('private'));
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'x' } })).isError).toBeFalsy();
+    expect((await client.callTool({ name: 'get-env', arguments: {} })).isError).toBe(true);
+    expect(airlock.stores.history.query({}).entries).toEqual([]);
+    await client.close();
+    await airlock.stop();
+    home.cleanup();
+  });
+});

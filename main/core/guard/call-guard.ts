@@ -33,10 +33,35 @@ export function argsHash(args: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
 
+/** The part of the history store the guard writes to. */
+export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'complete' | 'completeSoon'>;
+
+/** For `"history": false`: calls are decided as usual and nothing about them is kept. */
+export function noHistory(): CallHistory {
+  let next = 0;
+  return {
+    begin: (input) => ({
+      id: `nohistory-${++next}`,
+      receivedAt: input.receivedAt,
+      server: input.server,
+      tool: input.tool,
+      client: input.client,
+      sessionId: input.sessionId,
+      arguments: {},
+      state: 'pending',
+      decision: null,
+      decidedBy: null,
+    }),
+    decide: () => true,
+    complete: () => true,
+    completeSoon: () => undefined,
+  };
+}
+
 export interface CallGuardDeps {
   policy: PolicyManager;
   limiter: Limiter;
-  history: HistoryStore;
+  history: CallHistory;
   grants: GrantStore;
   catalog: ToolCatalog;
   queue: ApprovalQueue;
