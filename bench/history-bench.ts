@@ -107,11 +107,11 @@ function median(values: number[]): number {
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
 export async function runHistoryBench(
-  options: { entries?: number; log?: (line: string) => void } = {},
+  options: { entries?: number; log?: (line: string) => void; /** Build in this folder and keep history.db there. */ keepIn?: string } = {},
 ): Promise<HistoryBenchResult> {
   const total = options.entries ?? 1_000_000;
   const log = options.log ?? ((line: string) => console.log(line));
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-history-bench-'));
+  const dir = options.keepIn ?? mkdtempSync(join(tmpdir(), 'airlock-history-bench-'));
   const path = join(dir, 'history.db');
   const random = rng(42);
   const vocabulary = makeVocabulary(random, 3000);
@@ -349,7 +349,7 @@ export async function runHistoryBench(
   } finally {
     store.close();
     db.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.keepIn) rmSync(dir, { recursive: true, force: true });
   }
 }
 

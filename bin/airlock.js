@@ -6,5 +6,13 @@ if (major < 24) {
   process.stderr.write(`airlock: Node 24 or newer is required (this is Node ${process.versions.node}).\n`);
   process.exit(1);
 }
-const { main } = await import('../main/cli.ts');
-await main(process.argv);
+// The bundle `npm run build` makes starts faster and needs less memory than the sources.
+const { existsSync } = await import('node:fs');
+const bundle = new URL('../dist/cli/airlock.mjs', import.meta.url);
+if (existsSync(bundle)) {
+  const { main } = await import(bundle.href);
+  await main(process.argv);
+} else {
+  const { main } = await import('../main/cli.ts');
+  await main(process.argv);
+}

@@ -21,7 +21,14 @@ import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/
 import { openStores } from './core/store/stores.ts';
 import { registerClientCommands } from './core/clients/cli.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The project folder: the nearest one up with our package.json (sources: main/, bundle: dist/cli/). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'main', 'cli.ts'))) return dir;
+    if (dirname(dir) === dir) return join(from, '..');
+  }
+}
+const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
 const uiRoot = join(root, 'dist', 'renderer');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 

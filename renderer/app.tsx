@@ -1,6 +1,6 @@
 /** The main window: a sidebar of views and the view the hash route names. */
 import { lazy, Suspense, useEffect } from 'react';
-import { AirlockMark, HistoryIcon, InboxIcon, ServerIcon, ShieldIcon } from './components/icons.tsx';
+import { AirlockMark, HistoryIcon, InboxIcon, LaptopIcon, ServerIcon, ShieldIcon } from './components/icons.tsx';
 import { href, useLocation, type Route } from './lib/router.ts';
 import { useConnectionStore } from './state/connection-store.ts';
 import { usePendingStore } from './state/pending-store.ts';
@@ -13,6 +13,7 @@ import { PopupView } from './views/approvals/popup-view.tsx';
 // so the popup starts fast.
 const HistoryView = lazy(() => import('./views/history/history-view.tsx').then((m) => ({ default: m.HistoryView })));
 const PolicyView = lazy(() => import('./views/policy/policy-view.tsx').then((m) => ({ default: m.PolicyView })));
+const ClientsView = lazy(() => import('./views/clients/clients-view.tsx').then((m) => ({ default: m.ClientsView })));
 const ServersView = lazy(() => import('./views/servers/servers-view.tsx').then((m) => ({ default: m.ServersView })));
 
 interface NavItem {
@@ -26,6 +27,7 @@ const NAV: NavItem[] = [
   { route: 'history', label: 'History', icon: <HistoryIcon /> },
   { route: 'policy', label: 'Policy', icon: <ShieldIcon /> },
   { route: 'servers', label: 'Servers', icon: <ServerIcon /> },
+  { route: 'clients', label: 'Clients', icon: <LaptopIcon /> },
 ];
 
 function NavBadge({ route }: { route: Route }) {
@@ -90,6 +92,7 @@ export function App() {
           {route === 'history' && <HistoryView />}
           {route === 'policy' && <PolicyView />}
           {route === 'servers' && <ServersView />}
+          {route === 'clients' && <ClientsView />}
         </Suspense>
       </main>
     </div>

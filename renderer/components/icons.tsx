@@ -41,6 +41,13 @@ export const ServerIcon = (p: IconProps) => (
   </Icon>
 );
 
+export const LaptopIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3" y="3" width="10" height="7" rx="1" />
+    <path d="M1.5 13h13" />
+  </Icon>
+);
+
 export const CheckIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="m3.5 8.5 3 3 6-7" />

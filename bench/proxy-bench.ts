@@ -1,0 +1,162 @@
+/**
+ * What Airlock adds to an allowed call, beside the floors and a peer proxy: the same SDK
+ * client calls server-everything's `echo` through each path, sequentially (p50, p99) and
+ * with 16 callers at once (calls/s). Rows are interleaved within each repetition and the
+ * median of the repetitions is reported, since these machines are noisy.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  EVERYTHING,
+  MCP_TOKEN,
+  cli,
+  httpClient,
+  median,
+  percentile,
+  root,
+  startAirlockProcess,
+  stdioClient,
+  waitForLine,
+  type AirlockProcess,
+} from './lib.ts';
+
+export const ALLOW_ECHO_POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: { echo: { limits: [{ window: 'second', max: 1_000_000, scope: 'client' }] } },
+};
+
+export interface ProxyRow {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  callsPerSec: number;
+}
+
+interface Path {
+  name: string;
+  client: Client;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const call = (client: Client, i: number) => client.callTool({ name: 'echo', arguments: { message: `bench ${i}` } });
+
+async function sequential(client: Client, n: number): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 100; i++) await call(client, i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await call(client, i);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+async function concurrent(client: Client, callers: number, perCaller: number): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      for (let i = 0; i < perCaller; i++) await call(client, c * perCaller + i);
+    }),
+  );
+  return (callers * perCaller) / ((performance.now() - start) / 1000);
+}
+
+async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; airlocks: AirlockProcess[] }> {
+  const paths: Path[] = [];
+  const airlocks: AirlockProcess[] = [];
+
+  const direct = await stdioClient(EVERYTHING.command, EVERYTHING.args);
+  paths.push({ name: 'floor A: client → server over stdio', client: direct, close: () => direct.close() });
+
+  const floorB = spawn(process.execPath, [join(root, 'bench', 'floor-http-server.ts')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = Number(await waitForLine(floorB, (l) => /^\d+$/.test(l.trim())));
+  const b = await httpClient(`http://127.0.0.1:${port}/mcp`);
+  paths.push({ name: 'floor B: minimal SDK Streamable HTTP endpoint', client: b, close: async () => (await b.close(), await kill(floorB)) });
+
+  const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY });
+  airlocks.push(airlock);
+  const a = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
+  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close() });
+
+  const quiet = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { history: false } });
+  airlocks.push(quiet);
+  const q = await httpClient(`${quiet.url}/mcp/everything`, MCP_TOKEN);
+  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close() });
+
+  const bridge = await stdioClient(process.execPath, [cli, 'connect', 'everything', '--home', airlock.home], { AIRLOCK_MCP_TOKEN: MCP_TOKEN });
+  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close() });
+
+  const peerPort = await freePort();
+  const peer = spawn(
+    process.execPath,
+    [join(root, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs'), '--port', String(peerPort), '--host', '127.0.0.1', '--server', 'stream', '--', EVERYTHING.command, ...EVERYTHING.args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let peerClient: Client | undefined;
+  for (let i = 0; i < 100 && !peerClient; i++) {
+    try {
+      peerClient = await httpClient(`http://127.0.0.1:${peerPort}/mcp`);
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!peerClient) throw new Error('mcp-proxy did not start');
+  const pc = peerClient;
+  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)) });
+  log(`  opened ${paths.length} paths`);
+  return { paths, airlocks };
+}
+
+export async function runProxyBench(
+  options: { repetitions?: number; sequentialCalls?: number; callers?: number; perCaller?: number; log?: (line: string) => void } = {},
+): Promise<ProxyRow[]> {
+  const repetitions = options.repetitions ?? 3;
+  const n = options.sequentialCalls ?? 1000;
+  const callers = options.callers ?? 16;
+  const perCaller = options.perCaller ?? 100;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { paths, airlocks } = await openPaths(log);
+  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[] }>();
+  try {
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (const path of paths) {
+        const seq = await sequential(path.client, n);
+        const rate = await concurrent(path.client, callers, perCaller);
+        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [] };
+        s.p50.push(seq.p50);
+        s.p99.push(seq.p99);
+        s.rate.push(rate);
+        samples.set(path.name, s);
+        log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s`);
+      }
+    }
+  } finally {
+    for (const path of paths) await path.close().catch(() => undefined);
+    for (const a of airlocks) await a.stop();
+  }
+  return paths.map((p) => {
+    const s = samples.get(p.name)!;
+    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate) };
+  });
+}
