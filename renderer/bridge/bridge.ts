@@ -1,18 +1,14 @@
 /**
- * The renderer's view of the core: the AirlockBridge of shared/api/contract.ts, plus two
- * optional capabilities a bridge may have. Views never ask which bridge they hold; they
- * check for a capability (`download`, `onConnection`) where one matters.
+ * The renderer's view of the core: the AirlockBridge of shared/api/contract.ts (with its
+ * optional `download`), plus the event stream's state where a bridge has one. Views never
+ * ask which bridge they hold; they check for a capability (`download`, `onConnection`)
+ * where one matters.
  */
-import type { AirlockBridge, HistoryExportFormatLike } from './types.ts';
+import type { AirlockBridge } from './types.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'signed-out';
 
 export interface UiBridge extends AirlockBridge {
-  /**
-   * Saves a history export. Needed where exportUrl alone cannot work: the HTTP API wants an
-   * Authorization header, which a plain link cannot send.
-   */
-  download?(format: HistoryExportFormatLike, filter?: Record<string, string>): Promise<void>;
   /**
    * Reports the event stream's state; `open` again after a drop means events may have been
    * missed and the stores must reload. Returns an unsubscribe function.

@@ -133,10 +133,6 @@ export function createHttpBridge(token: string, onSignedOut: () => void): UiBrid
       listener(state);
       return () => connectionListeners.delete(listener);
     },
-    exportUrl(format, filter = {}) {
-      const params = new URLSearchParams({ ...filter, format });
-      return `/api/history/export?${params}`;
-    },
     async download(format: HistoryExportFormatLike, filter: Record<string, string> = {}) {
       const url = `/api/history/export?${new URLSearchParams({ ...filter, format })}`;
       const response = await fetch(url, { headers: headers(), credentials: 'omit' });

@@ -13,14 +13,6 @@ export function exportFilter(filter: HistoryFilterState): Record<string, string>
 }
 
 export async function exportHistory(bridge: UiBridge, format: 'jsonl' | 'csv', filter: HistoryFilterState): Promise<void> {
-  const params = exportFilter(filter);
-  if (bridge.download) return bridge.download(format, params);
-  const url = bridge.exportUrl?.(format, params);
-  if (!url) throw new Error('Export is not available here.');
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `airlock-history.${format}`;
-  document.body.append(link);
-  link.click();
-  link.remove();
+  if (!bridge.download) throw new Error('Export is not available here.');
+  await bridge.download(format, exportFilter(filter));
 }

@@ -215,8 +215,12 @@ export interface AirlockBridge {
   call<M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>>;
   /** Receives every event; returns an unsubscribe function. */
   subscribe(listener: (event: AirlockEvent) => void): () => void;
-  /** A URL that downloads the history export (HTTP), or undefined where a save dialog is used. */
-  exportUrl?(format: 'jsonl' | 'csv', filter?: Record<string, string>): string | undefined;
+  /**
+   * Saves a history export (`filter`: the query parameters of /api/history/export): a save
+   * dialog in the desktop app, a file download in a browser. A plain link cannot do it, as
+   * the HTTP API wants the token in a header. Resolves when saved or cancelled.
+   */
+  download?(format: 'jsonl' | 'csv', filter?: Record<string, string>): Promise<void>;
 }
 
 /** Errors returned by the API: a stable code and a readable message. */
