@@ -265,6 +265,34 @@ describe('policy editor', () => {
     await page.getByRole('tab', { name: 'Rules' }).click();
   });
 
+  it('the JSON editor: Ctrl+Z undoes, Ctrl+Shift+Z redoes, Enter indents, Tab leaves the editor', async () => {
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const editor = page.getByRole('textbox', { name: 'Policy JSON' });
+    const lines = () => editor.locator('.cm-line').allTextContents();
+    await editor.click();
+    const before = await lines();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText('{\n  "version": "1",\n  "tools": {}\n}');
+    expect(await lines()).toEqual(['{', '  "version": "1",', '  "tools": {}', '}']);
+    await page.keyboard.press('ControlOrMeta+z');
+    expect(await lines()).toEqual(before);
+    await page.keyboard.press('ControlOrMeta+Shift+z');
+    expect(await lines()).toEqual(['{', '  "version": "1",', '  "tools": {}', '}']);
+    // Enter between the braces of "tools": a new line one level in, the brace on its own line.
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('"x": { "action": "deny" }');
+    expect(await lines()).toEqual(['{', '  "version": "1",', '  "tools": {', '    "x": { "action": "deny" }', '  }', '}']);
+    expect(await editor.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await editor.evaluate((el) => el.contains(document.activeElement))).toBe(false);
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await page.getByRole('tab', { name: 'Rules' }).click();
+  });
+
   it('an external edit of policy.json shows up live', async () => {
     const text = JSON.stringify({ ...POLICY, tools: { image_to_image: { action: 'ask', reason: 'Edited by hand' } } }, null, 2) + '\n';
     writeFileSync(join(home.dir, 'policy.json'), text);
