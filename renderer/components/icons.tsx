@@ -48,6 +48,13 @@ export const LaptopIcon = (p: IconProps) => (
   </Icon>
 );
 
+export const WarningIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M7.1 2.6a1 1 0 0 1 1.8 0l5.3 9.9a1 1 0 0 1-.9 1.5H2.7a1 1 0 0 1-.9-1.5Z" />
+    <path d="M8 6.2v3M8 11.4h.01" />
+  </Icon>
+);
+
 export const CheckIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="m3.5 8.5 3 3 6-7" />

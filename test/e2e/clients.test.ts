@@ -1,84 +1,166 @@
 /**
  * The Clients page end to end: a real Airlock, client config files in a temporary home
- * folder, the built UI in Debian's Chromium. What is listed, what bypasses Airlock, and
- * Protect / Unprotect rewriting the real file.
+ * folder (HOME points there, as the core finds client files under os.homedir()), the
+ * built UI in Debian's Chromium. What is listed, what reaches a server around Airlock,
+ * and Protect / Unprotect / Import changing the real files.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
-import { startAirlock, tempHome } from '../helpers/harness.ts';
-import { probeServer, PROBE_SERVER_FILE } from '../fixtures/probe.ts';
-import { buildRenderer, goTo, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
+import { PROBE_SERVER_FILE } from '../fixtures/probe.ts';
+import { startAirlock, tempHome, TEST_MCP_TOKEN } from '../helpers/harness.ts';
+import { buildRenderer, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
 
-const savedHome = process.env.HOME;
+// Client discovery reads these; the test's machine must not leak into the fixture.
+const ENV_KEYS = ['HOME', 'XDG_CONFIG_HOME', 'CLAUDE_CONFIG_DIR'] as const;
+const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+
 const user = tempHome('airlock-e2e-user-');
 const home = tempHome('airlock-e2e-clients-');
+const project = tempHome('airlock-e2e-project-');
 const cursorFile = join(user.dir, '.cursor', 'mcp.json');
-const claudeFile = join(user.dir, '.config', 'Claude', 'claude_desktop_config.json');
+const claudeDesktopFile = join(user.dir, '.config', 'Claude', 'claude_desktop_config.json');
+const claudeCodeFile = join(user.dir, '.claude.json');
+const vscodeProjectFile = join(project.dir, '.vscode', 'mcp.json');
+const PROBE = { command: process.execPath, args: [PROBE_SERVER_FILE] };
+const BROKEN = '{\n  "mcpServers": {\n    "broken": \n';
+// Cursor runs the server Airlock guards as "notes" directly: a way around Airlock.
+// Formatted by hand, so a restore that rewrote the whole file would show.
+const CURSOR = `{
+    "mcpServers": {
+        "notes": { "command": ${JSON.stringify(PROBE.command)}, "args": [${JSON.stringify(PROBE.args[0])}] },
+        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}
+    },
+    "theme": "dark"
+}
+`;
+
+let uiRoot: string;
 let airlock: Airlock;
 let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
-let original: string;
+
+const region = (name: string) => page.getByRole('region', { name, exact: true });
+const result = () => page.locator('section.clients-result');
 
 beforeAll(async () => {
-  const uiRoot = buildRenderer();
+  uiRoot = buildRenderer();
   process.env.HOME = user.dir;
-  const probe = probeServer(join(home.dir, 'probe.log'));
+  delete process.env.XDG_CONFIG_HOME;
+  delete process.env.CLAUDE_CONFIG_DIR;
   mkdirSync(join(user.dir, '.cursor'), { recursive: true });
   mkdirSync(join(user.dir, '.config', 'Claude'), { recursive: true });
-  // Cursor runs the same server Airlock guards, directly: a bypass.
-  original = `{
-  "mcpServers": {
-    "probe": { "command": ${JSON.stringify(probe.command)}, "args": [${JSON.stringify(PROBE_SERVER_FILE)}] }
-  }
-}
-`;
-  writeFileSync(cursorFile, original);
-  writeFileSync(claudeFile, '{ "mcpServers": { "broken": ');
-  airlock = await startAirlock(home.dir, { probe: { command: probe.command, args: [PROBE_SERVER_FILE] } }, { uiRoot });
+  mkdirSync(join(project.dir, '.vscode'), { recursive: true });
+  writeFileSync(cursorFile, CURSOR);
+  writeFileSync(claudeDesktopFile, BROKEN);
+  writeFileSync(vscodeProjectFile, '{\n  // the docs server of this project\n  "servers": { "docs": { "command": "docs-server", "args": ["--port", "0"] } }\n}\n');
+  // A disabled "github" that differs from Cursor's: importing Cursor's is a name clash.
+  airlock = await startAirlock(home.dir, { notes: PROBE, github: { command: 'github-mcp', args: ['stdio'], disabled: true } }, { uiRoot });
+  // Claude Code already goes through this Airlock, written by hand (so there is no original on record).
+  writeFileSync(claudeCodeFile, JSON.stringify({ mcpServers: { notes: { type: 'http', url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } } } }, null, 2));
   browser = await launchBrowser();
   watched = await openPage(browser);
   page = watched.page;
-  await page.goto(`${airlock.url}/#code=${airlock.issueLoginCode()}`);
-  await goTo(page, 'clients');
-});
+  await page.goto(`${airlock.url}/#/clients?code=${airlock.issueLoginCode()}`);
+}, 120_000);
 
-afterAll(async () => {
-  process.env.HOME = savedHome;
-  await browser?.close();
-  await airlock?.stop();
-  user.cleanup();
-  home.cleanup();
+afterEach(async (ctx) => {
+  const dir = process.env.AIRLOCK_E2E_FAILURES;
+  if (dir && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(dir, `clients-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
+  // Any uncaught page error or console error fails the suite.
   expect(watched?.problems ?? []).toEqual([]);
 });
 
+afterAll(async () => {
+  for (const key of ENV_KEYS) {
+    if (savedEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = savedEnv[key];
+  }
+  await browser?.close();
+  await airlock?.stop();
+  for (const dir of [user, home, project]) dir.cleanup();
+  if (uiRoot) rmSync(uiRoot, { recursive: true, force: true });
+}, 60_000);
+
 describe('Clients page', () => {
-  it('lists client files, shows a malformed one with its path, and the bypass', async () => {
-    const cursor = page.getByRole('region', { name: 'Client Cursor' });
-    await cursor.getByText(cursorFile).waitFor();
-    await expect(cursor.getByText('Direct').count()).resolves.toBe(1);
-    const claude = page.getByRole('region', { name: 'Client Claude Desktop' });
-    await claude.getByText(claudeFile).waitFor();
-    await expect(claude.getByText('Malformed').count()).resolves.toBe(1);
-    const bypasses = page.getByRole('region', { name: 'Reachable without Airlock' });
-    await bypasses.getByText(cursorFile).waitFor();
+  it('lists each client with its files and servers, a malformed file with its path and error, and the way around Airlock', async () => {
+    const cursor = region('Cursor');
+    const cursorGroup = cursor.getByRole('group', { name: cursorFile });
+    await cursorGroup.waitFor();
+    expect(await cursorGroup.locator('.clients-entry').count()).toBe(2);
+    const notes = cursorGroup.locator('.clients-entry', { hasText: 'notes' });
+    expect(await notes.textContent()).toContain('Direct');
+    expect(await notes.textContent()).toContain('Bypasses Airlock');
+
+    const desktop = region('Claude Desktop').getByRole('group', { name: claudeDesktopFile });
+    await desktop.getByText('Malformed').waitFor();
+    expect(await desktop.textContent()).toContain(claudeDesktopFile);
+    expect(await desktop.textContent()).toContain('Airlock does not change this file until it parses again');
+
+    const code = region('Claude Code').getByRole('group', { name: claudeCodeFile });
+    expect(await code.textContent()).toContain('Through Airlock · HTTP');
+    expect(await code.textContent()).toContain('No original on record');
+
+    const bypasses = region('Reachable without Airlock');
+    expect(await bypasses.textContent()).toContain('a way around the policy');
+    expect(await bypasses.textContent()).toContain(cursorFile);
+    await bypasses.getByRole('button', { name: 'Protect notes in Cursor' }).waitFor();
     await screenshotBoth(page, 'clients');
   });
 
-  it('Protect routes the entry through Airlock and closes the bypass; Unprotect restores the file byte for byte', async () => {
-    const cursor = page.getByRole('region', { name: 'Client Cursor' });
-    await cursor.getByRole('button', { name: 'Protect probe' }).click();
-    await cursor.getByText('Through Airlock (http)').waitFor();
-    const rewritten = JSON.parse(readFileSync(cursorFile, 'utf8')) as { mcpServers: { probe: { url: string } } };
-    expect(rewritten.mcpServers.probe.url).toBe(`${airlock.url}/mcp/probe`);
-    await page.getByRole('region', { name: 'Reachable without Airlock' }).waitFor({ state: 'detached' });
-    expect(readFileSync(claudeFile, 'utf8')).toBe('{ "mcpServers": { "broken": ');
+  it('Protect from the list of ways around rewrites the Cursor entry to Airlock; Unprotect restores the file byte for byte', async () => {
+    await region('Reachable without Airlock').getByRole('button', { name: 'Protect notes in Cursor' }).click();
+    await result().getByRole('heading', { name: '1 entry in Cursor now goes through Airlock' }).waitFor();
+    expect(await result().textContent()).toContain('Backup of the file as it was');
+    // The result takes the focus: the button that was pressed is gone.
+    expect(await result().evaluate((el) => el === document.activeElement)).toBe(true);
 
-    await cursor.getByRole('button', { name: 'Unprotect probe' }).click();
-    await cursor.getByText('Direct').waitFor();
-    expect(readFileSync(cursorFile, 'utf8')).toBe(original);
+    const rewritten = readFileSync(cursorFile, 'utf8');
+    // Only the entry changed: the other entry keeps its formatting, the other keys stay.
+    expect(rewritten).toContain('"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}');
+    expect(rewritten).toContain('"theme": "dark"');
+    const servers = (JSON.parse(rewritten) as { mcpServers: Record<string, { url?: string; headers?: Record<string, string>; command?: string }> }).mcpServers;
+    expect(servers.notes).toMatchObject({ url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } });
+    expect(servers.github!.command).toBe('npx');
+    await region('Reachable without Airlock').waitFor({ state: 'detached' });
+    await page.getByText('None of the client files below runs a server Airlock guards without going through Airlock.').waitFor();
+    expect(await region('Cursor').locator('.clients-entry', { hasText: 'notes' }).textContent()).toContain('Through Airlock · HTTP');
+    expect(readFileSync(claudeDesktopFile, 'utf8')).toBe(BROKEN);
+
+    await region('Cursor').getByRole('button', { name: 'Unprotect notes' }).click();
+    await result().getByRole('heading', { name: '1 original entry restored in Cursor' }).waitFor();
+    expect(readFileSync(cursorFile, 'utf8')).toBe(CURSOR);
+    await region('Reachable without Airlock').waitFor();
+  });
+
+  it('Import copies a server into config.json under another name when the name is taken, and leaves the client file alone', async () => {
+    await region('Cursor').getByRole('button', { name: 'Import github' }).click();
+    const shown = result();
+    await shown.getByRole('heading', { name: '1 server from Cursor added to config.json' }).waitFor();
+    expect(await shown.textContent()).toContain('Added under another name');
+    expect(await shown.textContent()).toContain('config.json already has a different "github"; imported as "github-cursor"');
+    const config = JSON.parse(readFileSync(join(home.dir, 'config.json'), 'utf8')) as { mcpServers: Record<string, { command: string }> };
+    expect(config.mcpServers['github-cursor']!.command).toBe('npx');
+    expect(config.mcpServers.github!.command).toBe('github-mcp');
+    expect(readFileSync(cursorFile, 'utf8')).toBe(CURSOR);
+    await shown.getByRole('button', { name: 'Dismiss' }).press('Enter');
+    await shown.waitFor({ state: 'detached' });
+    // The keyboard is not left on a button that is gone.
+    expect(await page.getByRole('heading', { name: 'Clients', level: 1 }).evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('a project folder added by hand is looked in, and can be dropped again', async () => {
+    const vscode = region('VS Code');
+    expect(await vscode.getByRole('group', { name: vscodeProjectFile }).count()).toBe(0);
+    await page.getByRole('textbox', { name: 'Project folders' }).fill(project.dir);
+    await page.getByRole('button', { name: 'Look here too' }).click();
+    const file = vscode.getByRole('group', { name: vscodeProjectFile });
+    await file.getByText('docs', { exact: true }).waitFor();
+    expect(await file.textContent()).toContain(`Project ${project.dir}`);
+    await page.getByRole('button', { name: `Stop looking in ${project.dir}` }).click();
+    await file.waitFor({ state: 'detached' });
   });
 });

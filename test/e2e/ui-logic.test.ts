@@ -1,14 +1,18 @@
 /**
  * The UI's pure pieces, run in Node: the event-stream parser, the login fragment, merging
  * a live head page into the timeline, form edits that keep comments, which policy rule a
- * tool row shows, and how images in arguments are recognised.
+ * tool row shows, how images in arguments are recognised, and how the Clients page reads
+ * a listing and an operation's result.
  */
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../shared/history.ts';
+import type { ClientsResult, DiscoveredClient } from '../../shared/clients.ts';
 import { readFragmentCode } from '../../renderer/bridge/login.ts';
 import { createSseParser } from '../../renderer/bridge/sse.ts';
 import { detectImage } from '../../renderer/lib/images.ts';
+import { projectsOf, projectsToSend } from '../../renderer/state/clients-store.ts';
 import { matchesFilter, mergeHead } from '../../renderer/state/history-store.ts';
+import { bypassKeys, clientCounts, entryKey, resultHeadline, scopeText } from '../../renderer/views/clients/clients-model.ts';
 import { editDraft, locateRule, parseDraft } from '../../renderer/views/policy/policy-model.ts';
 
 describe('event stream parser', () => {
@@ -117,5 +121,63 @@ describe('images in arguments', () => {
   it('never hands the browser a broken data URL (history keeps long strings cut)', () => {
     expect(detectImage(`data:image/png;base64,${png.slice(0, 40)}…[9000 characters]`)).toEqual({ kind: 'cut', mime: 'image/png', length: 9000 });
     expect(detectImage('data:image/png;base64,not base64 at all!')).toBeUndefined();
+  });
+});
+
+describe('clients page model', () => {
+  const cursor: DiscoveredClient = {
+    id: 'cursor',
+    name: 'Cursor',
+    stdioOnly: false,
+    files: [
+      {
+        client: 'cursor',
+        scope: 'user',
+        path: '/home/u/.cursor/mcp.json',
+        location: ['mcpServers'],
+        status: 'ok',
+        servers: [
+          { name: 'notes', command: 'notes-server', protected: false, restorable: false },
+          { name: 'memory', url: 'http://127.0.0.1:7323/mcp/memory', protected: true, airlockServer: 'memory', via: 'http', restorable: true },
+          { name: 'odd', protected: false, restorable: false, error: 'has neither "command" nor "url"' },
+        ],
+      },
+      { client: 'cursor', scope: 'project', project: '/work/app', path: '/work/app/.cursor/mcp.json', location: ['mcpServers'], status: 'malformed', error: 'line 2, column 3: x', servers: [] },
+      { client: 'cursor', scope: 'project', project: '/work/lib', path: '/work/lib/.cursor/mcp.json', location: ['mcpServers'], status: 'missing', servers: [] },
+    ],
+  };
+
+  it('counts what the client-wide buttons can act on', () => {
+    expect(clientCounts(cursor)).toEqual({ servers: 3, guarded: 1, movable: 1, restorable: 1 });
+  });
+
+  it('keeps looking in the default project folders when the person adds one', () => {
+    expect(projectsOf([cursor])).toEqual(['/work/app', '/work/lib']);
+    expect(projectsToSend(['/work/app'], [])).toBeUndefined();
+    expect(projectsToSend(['/work/app'], ['/src/x', '/work/app'])).toEqual(['/work/app', '/src/x']);
+  });
+
+  it('tells a user-file entry from a Claude Code entry of the same name kept for one project in the same file', () => {
+    const keys = bypassKeys([{ server: 'notes', client: 'claude-code', scope: 'local', path: '/home/u/.claude.json', project: '/work/app', entry: 'notes', match: 'command' }]);
+    expect(keys.has(entryKey('/home/u/.claude.json', '/work/app', 'notes'))).toBe(true);
+    expect(keys.has(entryKey('/home/u/.claude.json', undefined, 'notes'))).toBe(false);
+    expect(scopeText({ scope: 'local', project: '/work/app' })).toBe('Local to /work/app');
+  });
+
+  it('sums up what an operation did, problems included', () => {
+    const result = (servers: ClientsResult['files'][number]['servers'], extra: Partial<ClientsResult> = {}): ClientsResult => ({
+      ok: true,
+      files: [{ client: 'cursor', scope: 'user', path: '/home/u/.cursor/mcp.json', status: 'written', servers }],
+      notFound: [],
+      configChanged: false,
+      notes: [],
+      ...extra,
+    });
+    expect(resultHeadline('protect', 'Cursor', result([{ name: 'a', status: 'protected' }, { name: 'b', status: 'protected' }]))).toBe('2 entries in Cursor now go through Airlock');
+    expect(resultHeadline('unprotect', 'Cursor', result([{ name: 'a', status: 'restored' }]))).toBe('1 original entry restored in Cursor');
+    expect(resultHeadline('import', 'Cursor', result([{ name: 'a', status: 'renamed', server: 'a-cursor' }, { name: 'b', status: 'error' }]))).toBe(
+      '1 server from Cursor added to config.json; 1 problem',
+    );
+    expect(resultHeadline('protect', 'Cursor', result([], { notFound: ['zzz'] }))).toBe('Nothing in Cursor changed; 1 entry not found');
   });
 });

@@ -5,8 +5,7 @@
  */
 import type { Bypass, ClientConfigFile, ClientsResult, DiscoveredClient, ServerOutcome } from '../../../shared/clients.ts';
 import { plural } from '../../lib/format.ts';
-
-export type ClientAction = 'import' | 'protect' | 'unprotect';
+import type { ClientAction } from '../../state/clients-store.ts';
 
 export const ACTION_VERB: Record<ClientAction, string> = { import: 'Import', protect: 'Protect', unprotect: 'Unprotect' };
 
@@ -47,23 +46,6 @@ export function scopeText(file: Pick<ClientConfigFile, 'scope' | 'project'>): st
 export function entryTarget(server: { command?: string | undefined; args?: string[] | undefined; url?: string | undefined }): string {
   if (server.url) return server.url;
   return [server.command, ...(server.args ?? [])].filter((part) => part !== undefined).join(' ');
-}
-
-/**
- * Project folders to send with every request: those the core looks at by default (learnt
- * from a listing made without any), plus those the person added. The core scans only the
- * folders it is given, so sending the added ones alone would drop the default.
- */
-export function projectsToSend(defaults: readonly string[], added: readonly string[]): string[] | undefined {
-  if (added.length === 0) return undefined;
-  return [...new Set([...defaults, ...added])];
-}
-
-/** The project folders a listing looked at, from its project-scope files. */
-export function projectsOf(clients: readonly DiscoveredClient[]): string[] {
-  const out = new Set<string>();
-  for (const client of clients) for (const file of client.files) if (file.scope === 'project' && file.project) out.add(file.project);
-  return [...out];
 }
 
 export const OUTCOME_TEXT: Record<ServerOutcome['status'], string> = {
