@@ -10,10 +10,24 @@ export const ServerNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (at most 64 characters)');
 
+/** The MCP revisions Airlock speaks, newest first: 2026-07-28 opens the "modern" era. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
+
+/**
+ * Which protocol revision to speak to a server: `auto` probes with `server/discover` and
+ * falls back to `initialize` (the verdict is cached per server); a version pins that era.
+ */
+export const UpstreamProtocolSchema = z.enum(['auto', MODERN_PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION]);
+
+/** legacy: 2024-10-07 … 2025-11-25 (initialize, sessions); modern: 2026-07-28 and later. */
+export type ProtocolEra = 'legacy' | 'modern';
+
 const common = {
   /** Kept in the file but not started. */
   disabled: z.boolean().optional(),
   description: z.string().optional(),
+  protocol: UpstreamProtocolSchema.optional(),
 };
 
 export const StdioServerSchema = z.strictObject({

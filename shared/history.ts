@@ -74,6 +74,9 @@ export const HistoryEntrySchema = z.object({
   client: z.string(),
   clientInfo: ClientInfoSchema.optional(),
   sessionId: z.string(),
+  /** The protocol era and revision the agent spoke to Airlock for this call. */
+  era: z.enum(['legacy', 'modern']).optional(),
+  protocolVersion: z.string().optional(),
   /** The call's arguments with secrets already redacted. */
   arguments: z.record(z.string(), z.unknown()),
   state: CallStateSchema,

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/contract.ts';
 import type { Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
@@ -137,7 +137,13 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 
-    this.mcp = new McpEndpoint({ upstreams: (name) => this.upstreams.get(name), hooks: () => this.guard });
+    this.mcp = new McpEndpoint({
+      upstreams: (name) => this.upstreams.get(name),
+      hooks: () => this.guard,
+      earlyAnswerSeconds: () => settings().earlyAnswerSeconds,
+      retryGraceSeconds: () => settings().retryGraceSeconds,
+      maxBodyBytes: this.config.airlock.maxBodyBytes,
+    });
     const api = createHttpApi({
       api: this.control,
       maxBodyBytes: this.config.airlock.maxBodyBytes,

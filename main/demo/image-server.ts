@@ -10,13 +10,15 @@
  * `text_to_image` and a read-only `get_image_info`. Nothing leaves the machine: the images
  * are small PNGs made locally (see image-render.ts), and remote URLs are refused.
  *
+ * It serves both protocol eras: a 2025-11-25 client opens with `initialize`, a 2026-07-28
+ * client with `server/discover`; the tools are the same.
+ *
  * Run it with `node main/demo/image-server.ts`; stdout carries only the protocol, the one
  * startup line goes to stderr. Imported as a module it starts nothing.
  */
 import type { Readable, Writable } from 'node:stream';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, type CallToolResult } from '@modelcontextprotocol/server';
+import { serveStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { ImageInputError, readPngInput } from './image-input.ts';
 import { SIZE_EDGES, encodePng, generateImage, isSizeName, transformImage, type SizeName } from './image-render.ts';
@@ -98,7 +100,7 @@ export function createDemoImageServer(): McpServer {
         'Edit or restyle images from a prompt (paid provider call). Takes the first image as the base, ' +
         `returns a new PNG whose longer edge matches the requested size. Up to ${MAX_IMAGES} images, ` +
         'each a data URL (data:image/png;base64,...), plain base64 PNG or local file path; http(s) URLs are refused.',
-      inputSchema: {
+      inputSchema: z.object({
         prompt: promptSchema.describe('How to change the images, in plain words.'),
         images: z
           .array(z.string())
@@ -106,7 +108,7 @@ export function createDemoImageServer(): McpServer {
           .max(MAX_IMAGES)
           .describe('Input images: data URLs (data:image/png;base64,...), base64 PNGs or local file paths.'),
         size: sizeSchema,
-      },
+      }),
       annotations: { title: 'Image to image', ...generatorAnnotations },
     },
     async ({ prompt, images, size }) => {
@@ -143,7 +145,7 @@ export function createDemoImageServer(): McpServer {
       title: 'Text to image',
       description:
         'Generate a picture from a prompt (paid provider call). Returns a square PNG of the requested size.',
-      inputSchema: { prompt: promptSchema, size: sizeSchema },
+      inputSchema: z.object({ prompt: promptSchema, size: sizeSchema }),
       annotations: { title: 'Text to image', ...generatorAnnotations },
     },
     async ({ prompt, size }) => {
@@ -167,15 +169,15 @@ export function createDemoImageServer(): McpServer {
       title: 'Image info',
       description:
         'Report the width, height, size in bytes and MIME type of a PNG given as a data URL, base64 or local file path.',
-      inputSchema: {
+      inputSchema: z.object({
         image: z.string().describe('The image: a data URL (data:image/png;base64,...), base64 PNG or local file path.'),
-      },
-      outputSchema: {
+      }),
+      outputSchema: z.object({
         width: z.number().int().nonnegative().describe('Width in pixels.'),
         height: z.number().int().nonnegative().describe('Height in pixels.'),
         bytes: z.number().int().nonnegative().describe('Size of the encoded file in bytes.'),
         mime: z.string().describe('MIME type, e.g. image/png.'),
-      },
+      }),
       annotations: {
         title: 'Image info',
         readOnlyHint: true,
@@ -200,20 +202,20 @@ export function createDemoImageServer(): McpServer {
 
 /**
  * Serves the demo over stdio (the process's own stdin/stdout unless given others) until the
- * input ends. This is what `node main/demo/image-server.ts` runs.
+ * input ends, in whichever era the client opens with. This is what
+ * `node main/demo/image-server.ts` runs.
  */
 export async function runDemoImageServer(
   options: { stdin?: Readable; stdout?: Writable; log?: (line: string) => void } = {},
-): Promise<McpServer> {
+): Promise<StdioServerHandle> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const server = createDemoImageServer();
-  await server.connect(new StdioServerTransport(stdin, stdout));
+  const handle = serveStdio(() => createDemoImageServer(), { transport: new StdioServerTransport(stdin, stdout) });
   // The client closing our stdin is the stdio way of saying goodbye.
-  stdin.once('end', () => void server.close());
+  stdin.once('end', () => void handle.close());
   log(`${DEMO_SERVER_NAME} ${DEMO_SERVER_VERSION}: demo image server ready on stdio (local only, no network)`);
-  return server;
+  return handle;
 }
 
 if (import.meta.main) {

@@ -95,6 +95,9 @@ export const ServerStatusSchema = z.object({
   since: z.number(),
   restarts: z.number(),
   serverInfo: z.looseObject({ name: z.string(), version: z.string() }).optional(),
+  /** The protocol era and revision Airlock negotiated with the server. */
+  era: z.enum(['legacy', 'modern']).optional(),
+  protocolVersion: z.string().optional(),
   tools: z.array(ServerToolSchema),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;

@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { Database, DatabaseVersionError, SCHEMA_VERSION } from '../../main/core/store/database.ts';
 import { HistoryStore } from '../../main/core/store/history-store.ts';
+import { msToSeq, seqToId } from '../../main/core/store/history-id.ts';
 import { MIGRATIONS, type Migration } from '../../main/core/store/migrations.ts';
 import { tempDbPath } from './temp-db.ts';
 
@@ -71,18 +72,23 @@ describe('history.db', () => {
   it('upgrades a version 1 history in place: calls kept, counts filled in, filters working', () => {
     const path = tempDbPath();
     let db = Database.open(path, { migrations: MIGRATIONS.slice(0, 1) });
-    let history = new HistoryStore(db);
+    // Rows as a version 1 Airlock wrote them (today's store writes columns v1 did not have).
+    const insert = db.statement(
+      `INSERT INTO calls (seq, received_at, server, tool, client, session_id, arguments, state, decision, decided_by)
+       VALUES (?, ?, ?, 't', 'cursor', 's', ?, ?, ?, ?)`,
+    );
     const ids: string[] = [];
     for (const [i, server] of ['files', 'files', 'github'].entries()) {
-      const { id } = history.begin({ receivedAt: 1_800_000_000_000 + i, server, tool: 't', client: 'cursor', sessionId: 's', arguments: { i } });
-      if (i > 0) history.decide(id, { decision: 'denied', decidedBy: { kind: 'rule' } });
-      ids.push(id);
+      const receivedAt = 1_800_000_000_000 + i;
+      const seq = msToSeq(receivedAt);
+      const denied = i > 0;
+      insert.run(seq, receivedAt, server, JSON.stringify({ i }), denied ? 'completed' : 'pending', denied ? 'denied' : null, denied ? '{"kind":"rule"}' : null);
+      ids.push(seqToId(seq));
     }
-    history.close();
     db.close();
 
     db = Database.open(path);
-    history = new HistoryStore(db);
+    const history = new HistoryStore(db);
     expect(db.schemaVersion).toBe(SCHEMA_VERSION);
     expect(history.count()).toBe(3);
     expect(history.facets().servers).toEqual([

@@ -3,11 +3,24 @@
  * It relays JSON-RPC messages between its stdio and the running Airlock's
  * `/mcp/<server>` endpoint, untouched, so the policy applies exactly as over HTTP. It never
  * connects to the upstream itself: without a running Airlock it fails closed.
+ *
+ * The era is pinned per connection by the client's opening message: `initialize` opens a
+ * 2025 session (session id, GET stream, DELETE at the end); a request carrying the 2026
+ * `_meta` envelope (usually `server/discover`) makes every later message a modern,
+ * session-less request, with the routing headers derived from each message and
+ * cancellation done by closing that request's stream.
  */
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  PROTOCOL_VERSION_META_KEY,
+  StreamableHTTPClientTransport,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/client';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 const RESPONSE_HOLD_MS = 10;
 
@@ -24,33 +37,62 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
+function envelopeVersion(message: JSONRPCMessage): string | undefined {
+  if (!isJSONRPCRequest(message) && !isJSONRPCNotification(message)) return undefined;
+  const version = (message.params?._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
+  return typeof version === 'string' ? version : undefined;
+}
+
 export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> {
   const http = new StreamableHTTPClientTransport(options.url, {
     requestInit: { headers: { Authorization: `Bearer ${options.token}` } },
   });
   const stdio = new StdioServerTransport(options.stdin, options.stdout);
+  let era: 'legacy' | 'modern' | undefined;
   let initializeId: RequestId | undefined;
+  /** Modern requests in flight: cancelling one closes its response stream. */
+  const inflight = new Map<RequestId, AbortController>();
   let ended = false;
 
   const end = async (error?: Error) => {
     if (ended) return;
     ended = true;
-    // A DELETE ends the MCP session at once, so pending approvals are withdrawn.
-    await http.terminateSession().catch(() => undefined);
+    for (const controller of inflight.values()) controller.abort();
+    // A DELETE ends a legacy session at once, so pending approvals are withdrawn.
+    if (era === 'legacy') await http.terminateSession().catch(() => undefined);
     await Promise.allSettled([http.close(), stdio.close()]);
     options.onEnd?.(error);
   };
 
+  const answerError = (id: RequestId, err: Error) =>
+    void stdio.send({ jsonrpc: '2.0', id, error: { code: -32000, message: `[Airlock] the Airlock endpoint did not answer: ${err.message}` } });
+
   stdio.onmessage = (message: JSONRPCMessage) => {
+    era ??= envelopeVersion(message) ? 'modern' : 'legacy';
     if (isJSONRPCRequest(message) && message.method === 'initialize') initializeId = message.id;
-    http.send(message).catch((err: Error) => {
-      if (isJSONRPCRequest(message)) {
-        void stdio.send({
-          jsonrpc: '2.0',
-          id: message.id,
-          error: { code: -32000, message: `[Airlock] the Airlock endpoint did not answer: ${err.message}` },
-        });
+    if (era === 'modern') {
+      if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+        // 2026-07-28 over HTTP: a request is cancelled by closing its response stream.
+        const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+        if (id !== undefined) inflight.get(id)?.abort();
+        return;
       }
+      if (isJSONRPCRequest(message)) {
+        const controller = new AbortController();
+        inflight.set(message.id, controller);
+        http
+          .send(message, { requestSignal: controller.signal, onRequestStreamEnd: () => inflight.delete(message.id) })
+          .catch((err: Error) => {
+            if (!controller.signal.aborted) answerError(message.id, err);
+          })
+          .finally(() => {
+            if (controller.signal.aborted) inflight.delete(message.id);
+          });
+        return;
+      }
+    }
+    http.send(message).catch((err: Error) => {
+      if (isJSONRPCRequest(message)) answerError(message.id, err);
     });
   };
   // Messages go out in order. A response written right behind a notification (the last
@@ -64,13 +106,16 @@ export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> 
       if (typeof version === 'string') http.setProtocolVersion(version);
     }
     const isNotification = !('id' in message);
-    output = output.then(async () => {
-      if (!isNotification && !('method' in message) && Date.now() - lastNotificationAt < RESPONSE_HOLD_MS) {
-        await new Promise((resolve) => setTimeout(resolve, RESPONSE_HOLD_MS));
-      }
-      if (isNotification) lastNotificationAt = Date.now();
-      await stdio.send(message);
-    }).catch(() => end());
+    if ('id' in message && !('method' in message) && message.id !== undefined) inflight.delete(message.id);
+    output = output
+      .then(async () => {
+        if (!isNotification && !('method' in message) && Date.now() - lastNotificationAt < RESPONSE_HOLD_MS) {
+          await new Promise((resolve) => setTimeout(resolve, RESPONSE_HOLD_MS));
+        }
+        if (isNotification) lastNotificationAt = Date.now();
+        await stdio.send(message);
+      })
+      .catch(() => end());
   };
   stdio.onclose = () => void end();
   http.onclose = () => void end(new Error('Airlock closed the connection'));

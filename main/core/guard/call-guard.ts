@@ -9,7 +9,7 @@
  * and why, because models read tool results and clients often hide protocol errors.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
 import type { DecidedBy, Decision } from '../../../shared/history.ts';
@@ -125,6 +125,7 @@ export class CallGuard implements ProxyHooks {
       client: call.client.id,
       ...(call.client.info && { clientInfo: { name: call.client.info.name, version: call.client.info.version } }),
       sessionId: call.sessionId,
+      protocolVersion: call.protocolVersion,
       arguments: call.arguments,
     };
     // A call decided on arrival is written once, already decided; only a call that waits
@@ -321,6 +322,16 @@ export class CallGuard implements ProxyHooks {
     const stopHeartbeat = this.heartbeat(call, settings.heartbeatSeconds * 1000);
     try {
       const waiting = queue.wait(pendingId, call.signal);
+      if (call.waitingForPerson) {
+        // Modern: the endpoint answers a long wait with input_required and the client's retry
+        // re-attaches to this same wait (call-rounds.ts); no "retry later" text, no second card.
+        call.waitingForPerson(true);
+        try {
+          return { outcome: await waiting };
+        } finally {
+          call.waitingForPerson(false);
+        }
+      }
       const earlyMs = settings.earlyAnswerSeconds * 1000;
       if (call.wantsProgress || earlyMs <= 0 || earlyMs >= pending.expiresAt - Date.now()) return { outcome: await waiting };
       let timer: NodeJS.Timeout | undefined;
@@ -336,7 +347,8 @@ export class CallGuard implements ProxyHooks {
 
   /** Progress notifications keep clients with a request timeout from giving up meanwhile. */
   private heartbeat(call: ToolCall, everyMs: number): () => void {
-    if (!call.wantsProgress) return () => undefined;
+    // A modern call's later rounds may bring a progress token the first one lacked.
+    if (!call.wantsProgress && !call.waitingForPerson) return () => undefined;
     let beat = 0;
     const timer = setInterval(() => void call.sendProgress(++beat, undefined, 'Waiting for approval in Airlock'), everyMs);
     return () => clearInterval(timer);

@@ -5,7 +5,7 @@
  * or schema) quarantines the tool until a person accepts the new definition.
  */
 import { EventEmitter } from 'node:events';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { ServerStatus, ToolChange, ToolDefinition } from '../../../shared/api/contract.ts';
 import type { PinStore } from '../store/pin-store.ts';
 import type { UpstreamStatus } from '../upstream/upstream.ts';
@@ -81,6 +81,8 @@ export class ToolCatalog extends EventEmitter<{ changed: [server: string] }> {
       since: status.since,
       restarts: status.restarts,
       ...(status.serverInfo && { serverInfo: status.serverInfo }),
+      ...(status.era && { era: status.era }),
+      ...(status.protocolVersion && { protocolVersion: status.protocolVersion }),
       tools: status.tools.map((t) => ({
         ...(t as ToolDefinition),
         pin: this.isQuarantined(status.name, t.name) ? ('changed' as const) : ('pinned' as const),

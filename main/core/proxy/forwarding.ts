@@ -1,12 +1,19 @@
 /** Pieces shared by both directions of forwarding: capability filters, errors, progress. */
-import { McpError, ErrorCode, type ClientCapabilities, type ServerCapabilities, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  type ClientCapabilities,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/server';
 
 /** setTimeout's ceiling; the client's own deadline governs a forwarded request, not ours. */
 export const NO_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
- * Capabilities Airlock forwards faithfully. Anything else (tasks, experimental) is not
- * advertised, so neither side relies on a feature that would break in the middle.
+ * Capabilities Airlock forwards faithfully. Anything else (tasks, experimental, extensions)
+ * is not advertised, so neither side relies on a feature that would break in the middle.
  */
 export function forwardableServerCapabilities(caps: ServerCapabilities | undefined): ServerCapabilities {
   const out: ServerCapabilities = {};
@@ -34,10 +41,9 @@ export function forwardableClientCapabilities(caps: ClientCapabilities | undefin
 }
 
 /** The far side went away before answering: the request was not (fully) handled. */
-export class UpstreamGoneError extends Error {
-  readonly code = ErrorCode.InternalError;
+export class UpstreamGoneError extends ProtocolError {
   constructor(message: string) {
-    super(message);
+    super(ProtocolErrorCode.InternalError, message);
     this.name = 'UpstreamGoneError';
   }
 }
@@ -46,12 +52,17 @@ const SDK_PREFIX = /^MCP error -?\d+: /;
 
 /**
  * Re-raises an error from one side on the other with its original code, message and data.
- * McpError prefixes its message with "MCP error <code>: "; strip it so it is not doubled.
+ * The far side going away becomes UpstreamGoneError with `context()` as its message.
  */
 export function relayError(err: unknown, context: () => string): never {
-  if (err instanceof McpError) {
-    if (err.code === ErrorCode.ConnectionClosed) throw new UpstreamGoneError(context());
-    throw Object.assign(new Error(err.message.replace(SDK_PREFIX, '')), { code: err.code, data: err.data });
+  if (err instanceof ProtocolError) {
+    throw new ProtocolError(err.code, err.message.replace(SDK_PREFIX, ''), err.data);
+  }
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
+      throw new UpstreamGoneError(context());
+    }
+    throw new ProtocolError(ProtocolErrorCode.InternalError, err.message, err.data);
   }
   if (err instanceof Error && err.name === 'AbortError') throw err;
   throw err instanceof Error ? err : new Error(String(err));
@@ -59,13 +70,14 @@ export function relayError(err: unknown, context: () => string): never {
 
 export type ProgressToken = string | number;
 
-export function progressTokenOf(params: unknown): ProgressToken | undefined {
-  const meta = (params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
-  const token = meta?.progressToken;
+export function progressTokenOf(meta: unknown): ProgressToken | undefined {
+  const token = (meta as { progressToken?: unknown } | undefined)?.progressToken;
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }
 
-/** Progress from the far side, re-addressed with the requester's own progress token. */
-export function progressNotification(token: ProgressToken, progress: Progress) {
-  return { method: 'notifications/progress' as const, params: { ...progress, progressToken: token } };
+/** `_meta` without the progress token: the upstream request gets one of Airlock's own. */
+export function withoutProgressToken(meta: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!meta || !('progressToken' in meta)) return meta;
+  const { progressToken: _dropped, ...rest } = meta;
+  return Object.keys(rest).length ? rest : undefined;
 }

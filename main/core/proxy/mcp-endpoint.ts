@@ -1,39 +1,64 @@
 /**
- * `/mcp/<server>`: the Streamable HTTP endpoint agents connect to. One SDK transport and
- * one DownstreamSession per MCP session; authentication and origin checks happened before.
+ * `/mcp/<server>`: the Streamable HTTP endpoint agents connect to, serving both protocol
+ * eras on the same URL, per request, as the spec's dual-era server does. Authentication
+ * and origin checks happened before.
+ *
+ * - 2025-era traffic (`initialize`, `Mcp-Session-Id`, GET stream, DELETE) is served by one
+ *   LegacySession per MCP session. A session belongs to the token that created it.
+ * - 2026-07-28 traffic (the `_meta` envelope, `server/discover`, routing headers,
+ *   `subscriptions/listen`) is served by the SDK's per-request handler, one per upstream,
+ *   with a proxy Server built for each request.
+ *
+ * The split is the SDK's own classification (`isLegacyRequest`), so it never disagrees
+ * with the SDK's modern handler about which requests are its own.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isJSONRPCRequest, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Upstream } from '../upstream/upstream.ts';
-import { DownstreamSession } from './downstream-session.ts';
-import type { ProxyHooks } from './tool-call.ts';
+import { CallRounds } from './call-rounds.ts';
+import { forwardableServerCapabilities } from './forwarding.ts';
+import { LegacySession } from './legacy-session.ts';
+import { ProxyServer } from './proxy-server.ts';
+import type { ClientIdentity, ProxyHooks } from './tool-call.ts';
 
-interface LiveSession {
-  server: string;
-  transport: StreamableHTTPServerTransport;
-  session: DownstreamSession;
-}
+/** Who sent a modern request: the token's identity, carried to the SDK handler as authInfo. */
+const ANONYMOUS_CALLER = 'airlock-mcp-token';
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-function requestIds(body: unknown): RequestId[] {
+function requestIds(body: unknown): (string | number)[] {
   const messages = Array.isArray(body) ? body : [body];
   return messages.filter((m) => isJSONRPCRequest(m)).map((m) => m.id);
 }
 
-export class McpEndpoint {
-  private readonly sessions = new Map<string, LiveSession>();
-  private readonly upstreams: (name: string) => Upstream | undefined;
-  private readonly hooks: () => ProxyHooks;
+interface ModernHandler {
+  handler: McpHttpHandler;
+  node: NodeMcpRequestHandler;
+}
 
-  constructor(options: { upstreams: (name: string) => Upstream | undefined; hooks: () => ProxyHooks }) {
-    this.upstreams = options.upstreams;
-    this.hooks = options.hooks;
+export interface McpEndpointOptions {
+  upstreams: (name: string) => Upstream | undefined;
+  hooks: () => ProxyHooks;
+  /** Seconds a modern call waits for a person before the client is told to retry. */
+  earlyAnswerSeconds: () => number;
+  /** Seconds a suspended modern call waits for the client's retry. */
+  retryGraceSeconds: () => number;
+  maxBodyBytes: number;
+}
+
+export class McpEndpoint {
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly modern = new Map<string, ModernHandler>();
+  private readonly options: McpEndpointOptions;
+  readonly rounds: CallRounds;
+
+  constructor(options: McpEndpointOptions) {
+    this.options = options;
+    this.rounds = new CallRounds({ earlyAnswerSeconds: options.earlyAnswerSeconds, retryGraceSeconds: options.retryGraceSeconds });
   }
 
   get sessionCount(): number {
@@ -41,56 +66,110 @@ export class McpEndpoint {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, server: string, body: unknown, tokenName: string | undefined): Promise<void> {
+    const upstream = this.options.upstreams(server);
+    if (!upstream) return jsonRpcError(res, 404, -32001, `Unknown server "${server}": it is not in Airlock's config.json`);
+    const probe = await toWebRequest(req, body);
+    if (await isLegacyRequest(probe, body)) return this.handleLegacy(req, res, server, upstream, body, tokenName);
+    // The SDK handler reads the caller from authInfo; the token, not the request, says who it is.
+    (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: tokenName ?? ANONYMOUS_CALLER, scopes: [], extra: { tokenName } };
+    await this.modernHandler(server, upstream).node(req, res, body);
+  }
+
+  private async handleLegacy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    server: string,
+    upstream: Upstream,
+    body: unknown,
+    tokenName: string | undefined,
+  ): Promise<void> {
     const sessionHeader = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
     if (sessionId) {
       const live = this.sessions.get(sessionId);
-      if (!live || live.server !== server) return jsonRpcError(res, 404, -32001, 'Session not found');
+      // A session belongs to the token that created it: another token cannot use or end it.
+      if (!live || live.server !== server || live.tokenName !== tokenName) return jsonRpcError(res, 404, -32001, 'Session not found');
       return this.dispatch(live, req, res, body);
     }
-    if (req.method !== 'POST' || !isInitializeRequest(Array.isArray(body) ? body[0] : body)) {
+    const first = Array.isArray(body) ? body[0] : body;
+    if (req.method !== 'POST' || !isInitializeRequest(first)) {
       return jsonRpcError(res, 400, -32000, 'Bad Request: no valid session id (start with initialize)');
     }
-    const upstream = this.upstreams(server);
-    if (!upstream) return jsonRpcError(res, 404, -32001, `Unknown server "${server}": it is not in Airlock's config.json`);
-
-    const session = new DownstreamSession({ server, upstream, hooks: this.hooks(), ...(tokenName && { tokenName }) });
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        session.sessionId = id;
-        this.sessions.set(id, live);
-      },
-      onsessionclosed: (id) => {
-        this.sessions.delete(id);
-      },
-    });
-    const live: LiveSession = { server, transport, session };
-    const onclose = session.onclose;
-    session.onclose = () => {
-      onclose?.();
-      if (transport.sessionId) this.sessions.delete(transport.sessionId);
-    };
-    await session.connect(transport);
-    await this.dispatch(live, req, res, body);
+    let session: LegacySession;
+    try {
+      session = await LegacySession.open(
+        { server, upstream, hooks: this.options.hooks(), ...(tokenName && { tokenName }), onClose: (s) => this.sessions.delete(s.sessionId) },
+        first.params,
+      );
+    } catch (err) {
+      return jsonRpcError(res, 502, -32603, `[Airlock] upstream server "${server}" is not available: ${(err as Error).message}`);
+    }
+    await this.dispatch(session, req, res, body);
+    if (session.sessionId) {
+      this.sessions.set(session.sessionId, session);
+      session.opened();
+    } else {
+      await session.close();
+    }
   }
 
-  private async dispatch(live: LiveSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  private async dispatch(live: LegacySession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (req.method === 'POST') {
       const ids = requestIds(body);
       if (ids.length) {
         // A client that drops the connection mid-call gives up on the call: cancel upstream.
         res.once('close', () => {
-          if (!res.writableFinished) live.session.abortRequests(ids, 'client disconnected');
+          if (!res.writableFinished) live.abortRequests(ids, 'client disconnected');
         });
       }
     }
-    await live.transport.handleRequest(req, res, body);
+    await live.handle(req, res, body);
+  }
+
+  private modernHandler(server: string, upstream: Upstream): ModernHandler {
+    let entry = this.modern.get(server);
+    if (entry) return entry;
+    const handler = createMcpHandler(
+      async ({ authInfo }) => {
+        const profile = await upstream.ready();
+        const tokenName = (authInfo?.extra as { tokenName?: string } | undefined)?.tokenName;
+        const caller: ClientIdentity = { id: authInfo?.clientId ?? ANONYMOUS_CALLER, ...(tokenName && { tokenName }) };
+        return new ProxyServer({
+          server,
+          era: 'modern',
+          capabilities: forwardableServerCapabilities(profile.capabilities),
+          serverInfo: profile.serverInfo,
+          ...(profile.instructions !== undefined && { instructions: profile.instructions }),
+          route: {
+            connection: () => upstream.pool.sharedConnection(),
+            callConnection: async (capabilities) =>
+              upstream.pool.needsLease(capabilities)
+                ? upstream.pool.lease(capabilities)
+                : { conn: await upstream.pool.sharedConnection(), release: () => undefined },
+          },
+          hooks: this.options.hooks(),
+          caller: () => caller,
+          rounds: this.rounds,
+        }).server;
+      },
+      { legacy: 'reject', maxRequestBodySize: this.options.maxBodyBytes },
+    );
+    // List changes the catalog sees reach every open subscriptions/listen stream.
+    upstream.on('listChanged', (list) => {
+      if (list === 'tools') handler.notify.toolsChanged();
+      else if (list === 'prompts') handler.notify.promptsChanged();
+      else handler.notify.resourcesChanged();
+    });
+    entry = { handler, node: toNodeHandler(handler, { maxRequestBodySize: this.options.maxBodyBytes }) };
+    this.modern.set(server, entry);
+    return entry;
   }
 
   async closeAll(): Promise<void> {
+    this.rounds.closeAll();
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(all.map((s) => s.session.close()));
+    await Promise.allSettled([...all.map((s) => s.close()), ...[...this.modern.values()].map((m) => m.handler.close())]);
+    this.modern.clear();
   }
 }

@@ -1,5 +1,6 @@
 /** The interception point: every tools/call of every session passes through one hook. */
-import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Tool } from '@modelcontextprotocol/server';
+import type { ProtocolEra } from '../../../shared/config.ts';
 
 export interface ClientIdentity {
   /** The identity policy and history use: a named token's name, else clientInfo.name. */
@@ -17,6 +18,9 @@ export interface ToolCall {
   sessionId: string;
   requestId: string | number;
   receivedAt: number;
+  /** The protocol era and revision the agent speaks to Airlock. */
+  era: ProtocolEra;
+  protocolVersion: string;
   /** Aborted when the client cancels, disconnects or the session ends. */
   signal: AbortSignal;
   /** Whether the client asked for progress (it sent a progressToken). */
@@ -25,6 +29,12 @@ export interface ToolCall {
   sendProgress(progress: number, total?: number, message?: string): Promise<void>;
   /** Asks the person in the agent's own client; present only if the client supports elicitation. */
   elicit?: (message: string, requestedSchema: ElicitRequestFormParams['requestedSchema']) => Promise<ElicitResult>;
+  /**
+   * Present for modern calls: the call tells its endpoint while it waits for a person, and
+   * the endpoint answers a long wait with `input_required` (Airlock's signed requestState)
+   * that the client's retry re-attaches to, instead of the legacy "approval pending" text.
+   */
+  waitingForPerson?: (waiting: boolean) => void;
 }
 
 /** Calls the upstream tool with the given arguments (the original ones unless edited). */

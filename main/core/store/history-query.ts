@@ -16,7 +16,7 @@ import type { Decision, HistoryFilter } from '../../../shared/history.ts';
 import { MAX_MS, msToSeq, PER_MS } from './history-id.ts';
 
 export const CALL_COLUMNS =
-  'seq, received_at, decided_at, completed_at, server, tool, client, client_info, session_id, arguments, ' +
+  'seq, received_at, decided_at, completed_at, server, tool, client, client_info, session_id, protocol_version, arguments, ' +
   'state, decision, decided_by, reason, user_message, wait_ms, upstream_ms, result, error';
 
 export interface PageBounds {

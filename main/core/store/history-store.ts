@@ -40,6 +40,8 @@ export interface BeginInput {
   client: string;
   clientInfo?: ClientInfo;
   sessionId: string;
+  /** The MCP revision the agent spoke (2025-11-25, 2026-07-28, ...). */
+  protocolVersion?: string;
   /** Redacted by the store before it is written (see HistoryStoreOptions.redaction). */
   arguments: Record<string, unknown>;
 }
@@ -107,6 +109,12 @@ const num = (value: SQLOutputValue | undefined): number | undefined =>
   typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
 const json = <T>(value: SQLOutputValue | undefined): T | undefined => (typeof value === 'string' ? (JSON.parse(value) as T) : undefined);
 
+/** The era follows from the revision: 2026-07-28 and later are modern. */
+function protocolOf(version: string | undefined): Pick<HistoryEntry, 'era' | 'protocolVersion'> {
+  if (!version) return {};
+  return { protocolVersion: version, era: version >= '2026-07-28' ? 'modern' : 'legacy' };
+}
+
 function rowToEntry(row: Row): HistoryEntry {
   const entry: HistoryEntry = {
     id: seqToId(num(row.seq) ?? 0),
@@ -115,6 +123,7 @@ function rowToEntry(row: Row): HistoryEntry {
     tool: str(row.tool) ?? '',
     client: str(row.client) ?? '',
     sessionId: str(row.session_id) ?? '',
+    ...protocolOf(str(row.protocol_version)),
     arguments: json<Record<string, unknown>>(row.arguments) ?? {},
     state: (str(row.state) ?? 'pending') as CallState,
     decision: (str(row.decision) ?? null) as Decision | null,
@@ -203,9 +212,9 @@ export class HistoryStore {
     const decidedAt = decided ? Math.floor(decided.decidedAt ?? Date.now()) : null;
     this.#db
       .statement(
-        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, arguments, state,
+        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, protocol_version, arguments, state,
            decision, decided_by, decided_at, reason, user_message, wait_ms, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         seq,
@@ -215,6 +224,7 @@ export class HistoryStore {
         input.client,
         clientInfo ? JSON.stringify(clientInfo) : null,
         input.sessionId,
+        input.protocolVersion ?? null,
         JSON.stringify(args),
         state,
         decided?.decision ?? null,
@@ -234,6 +244,7 @@ export class HistoryStore {
       tool: input.tool,
       client: input.client,
       sessionId: input.sessionId,
+      ...protocolOf(input.protocolVersion),
       arguments: args,
       state,
       decision: decided?.decision ?? null,

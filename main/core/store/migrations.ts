@@ -170,6 +170,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the protocol revision each call was made in',
+    up(db) {
+      db.exec(`ALTER TABLE calls ADD COLUMN protocol_version TEXT;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,10 +1,8 @@
 /** Builds the SDK client transport for one upstream entry of config.json. */
 import { createWriteStream, statSync, truncateSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { isStdioServer, remoteTransport, type ServerConfig } from '../../../shared/config.ts';
 import { resolveCommand, type SelfCommand } from './command-resolver.ts';
 

@@ -1,25 +1,44 @@
 /**
  * One upstream MCP server from config.json.
  *
- * Each downstream session gets its own upstream connection (for stdio: its own process),
- * created after the client's initialize and declaring that client's capabilities, so
- * sampling, elicitation and roots reach the right client. Beside those, a "catalog"
- * connection stays open while Airlock runs: it gives the status shown to the user, the
- * tool list (for the UI, pinning and policy) without any agent connected, and is
- * restarted with backoff when the server crashes.
+ * The era (2025-11-25 "legacy" or 2026-07-28 "modern") is negotiated once per server by
+ * the "catalog" connection (`protocol: auto` probes with server/discover and falls back to
+ * initialize) and the verdict is handed to every later connection as the SDK's `prior`, so
+ * they connect without probing. The verdict is dropped when the server crashes or
+ * restarts: the next catalog connection probes again.
+ *
+ * Connections:
+ * - the catalog connection stays open while Airlock runs: status, the tool list (for the
+ *   UI, pinning and policy) without any agent connected; restarted with backoff;
+ * - each legacy downstream session gets its own connection (for stdio: its own process),
+ *   declaring that client's capabilities, so server→client requests reach the right client;
+ * - modern downstream requests have no session: they share connections from the pool
+ *   (see upstream-pool.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { WriteStream } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
-  ToolListChangedNotificationSchema,
+  Client,
   type ClientCapabilities,
   type Implementation,
+  type PriorDiscovery,
+  type Progress,
+  type ServerCapabilities,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import { isStdioServer, remoteTransport, type ServerConfig, type UpstreamState } from '../../../shared/config.ts';
+  type VersionNegotiationOptions,
+} from '@modelcontextprotocol/client';
+import {
+  isStdioServer,
+  LEGACY_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSION,
+  remoteTransport,
+  type ProtocolEra,
+  type ServerConfig,
+  type UpstreamState,
+} from '../../../shared/config.ts';
 import type { SelfCommand } from './command-resolver.ts';
 import { createUpstreamTransport, openServerLog, type TransportHandle } from './upstream-transport.ts';
+import { UpstreamPool } from './upstream-pool.ts';
 
 export interface UpstreamStatus {
   name: string;
@@ -29,12 +48,17 @@ export interface UpstreamStatus {
   since: number;
   restarts: number;
   serverInfo?: Implementation;
+  /** The era and revision the catalog connection negotiated (absent until it connected). */
+  era?: ProtocolEra;
+  protocolVersion?: string;
   tools: Tool[];
 }
 
 export interface UpstreamEvents {
   status: [UpstreamStatus];
   tools: [Tool[]];
+  /** A list the server publishes changed (seen on the catalog connection). */
+  listChanged: ['tools' | 'prompts' | 'resources'];
 }
 
 export interface UpstreamOptions {
@@ -50,11 +74,28 @@ export interface UpstreamOptions {
 /** A live connection to the upstream plus how to end it. */
 export interface UpstreamConnection {
   client: Client;
+  era: ProtocolEra;
   pid: number | undefined;
   close(): Promise<void>;
   /** Why the connection ended, when it ended on its own. */
   readonly closedReason: string | undefined;
   onUnexpectedClose?: (reason: string) => void;
+  /**
+   * A progress token of Airlock's own for one upstream request, routed to `onProgress`.
+   * The SDK dispatches notifications a microtask after a response read in the same chunk
+   * and drops progress whose request has ended, so the last progress of a call would be
+   * lost; these routes live until `done()` and one tick after, which lets it arrive.
+   */
+  progressRoute(onProgress: (progress: Progress) => void): { token: string; done(): void };
+}
+
+/** What a downstream endpoint needs to know to present the upstream as its own. */
+export interface UpstreamProfile {
+  era: ProtocolEra;
+  protocolVersion: string;
+  capabilities: ServerCapabilities;
+  serverInfo: Implementation;
+  instructions?: string;
 }
 
 const STABLE_AFTER_MS = 60_000;
@@ -62,10 +103,14 @@ const STABLE_AFTER_MS = 60_000;
 export class Upstream extends EventEmitter<UpstreamEvents> {
   readonly name: string;
   readonly config: ServerConfig;
+  /** Shared connections for modern downstream traffic. */
+  readonly pool: UpstreamPool;
   private readonly options: UpstreamOptions;
   private readonly log: WriteStream;
   private readonly live = new Set<UpstreamConnection>();
   private catalog: UpstreamConnection | undefined;
+  private verdict: PriorDiscovery | undefined;
+  private profileValue: UpstreamProfile | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private readyAt = 0;
@@ -78,6 +123,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     this.config = config;
     this.options = options;
     this.log = openServerLog(options.logDir, name);
+    this.pool = new UpstreamPool(this);
     this.statusValue = {
       name,
       transport: isStdioServer(config) ? 'stdio' : remoteTransport(config),
@@ -92,7 +138,12 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     return this.statusValue;
   }
 
-  /** Pids of every stdio process this upstream runs now (catalog and sessions). */
+  /** The negotiated era, capabilities and identity; undefined until the catalog connected. */
+  get profile(): UpstreamProfile | undefined {
+    return this.profileValue;
+  }
+
+  /** Pids of every stdio process this upstream runs now (catalog, sessions, pool). */
   pids(): number[] {
     return [...this.live].map((c) => c.pid).filter((p): p is number => p !== undefined);
   }
@@ -105,32 +156,65 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    this.pool.clear();
     await Promise.allSettled([...this.live].map((c) => c.close()));
     this.setStatus({ state: 'stopped', error: undefined });
     if (!this.log.writableEnded) await new Promise<void>((resolve) => this.log.end(resolve));
   }
 
-  /** A new connection for one downstream session, declaring that client's capabilities. */
+  /** Waits (bounded) for the catalog connection's verdict, so a new connection need not probe. */
+  async ready(timeoutMs = 15_000): Promise<UpstreamProfile> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.profileValue) {
+      if (this.stopped) throw new Error(`upstream server "${this.name}" is stopped`);
+      if (Date.now() > deadline) {
+        throw new Error(`upstream server "${this.name}" is not ready${this.statusValue.error ? `: ${this.statusValue.error}` : ''}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.profileValue;
+  }
+
+  /** A new connection for one legacy downstream session, declaring that client's capabilities. */
   async connectSession(clientInfo: Implementation, capabilities: ClientCapabilities): Promise<UpstreamConnection> {
     if (this.stopped) throw new Error(`upstream server "${this.name}" is stopped`);
-    const conn = await this.open(clientInfo, capabilities);
+    const conn = await this.open(clientInfo, capabilities, this.verdict);
     conn.onUnexpectedClose = (reason) => this.crashed(reason);
     return conn;
   }
 
-  private async open(clientInfo: Implementation, capabilities: ClientCapabilities): Promise<UpstreamConnection> {
+  private negotiation(): VersionNegotiationOptions {
+    const protocol = this.config.protocol ?? 'auto';
+    if (protocol === MODERN_PROTOCOL_VERSION) return { mode: { pin: MODERN_PROTOCOL_VERSION } };
+    if (protocol === LEGACY_PROTOCOL_VERSION) return { mode: 'legacy' };
+    return { mode: 'auto' };
+  }
+
+  async open(clientInfo: Implementation, capabilities: ClientCapabilities, prior?: PriorDiscovery): Promise<UpstreamConnection> {
     let handle: TransportHandle;
     try {
       handle = createUpstreamTransport(this.name, this.config, { self: this.options.self, log: this.log });
     } catch (err) {
       throw new Error(`cannot start upstream server "${this.name}": ${(err as Error).message}`, { cause: err });
     }
-    const client = new Client(clientInfo, { capabilities });
+    const client = new Client(clientInfo, { capabilities, versionNegotiation: this.negotiation() });
     let closing = false;
     let closedReason: string | undefined;
+    const routes = new Map<string, (progress: Progress) => void>();
+    let nextToken = 0;
+    client.setNotificationHandler('notifications/progress', (notification) => {
+      const { progressToken, ...progress } = notification.params;
+      routes.get(String(progressToken))?.(progress);
+    });
     const conn: UpstreamConnection = {
       client,
+      era: 'legacy',
       pid: undefined,
+      progressRoute: (onProgress) => {
+        const token = `airlock-${++nextToken}`;
+        routes.set(token, onProgress);
+        return { token, done: () => void setImmediate(() => routes.delete(token)) };
+      },
       get closedReason() {
         return closedReason;
       },
@@ -143,6 +227,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     client.onclose = () => {
       this.live.delete(conn);
       if (closing) return;
+      closing = true;
       const stderr = handle.lastStderr();
       closedReason = isStdioServer(this.config)
         ? `server process ${conn.pid ?? ''} exited${stderr ? `: ${stderr}` : ''}`.replace('  ', ' ')
@@ -153,7 +238,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     client.onerror = (err) => this.note(err.message);
     this.live.add(conn);
     try {
-      await client.connect(handle.transport, { timeout: this.options.connectTimeoutMs ?? 30_000 });
+      await client.connect(handle.transport, { timeout: this.options.connectTimeoutMs ?? 30_000, ...(prior && { prior }) });
     } catch (err) {
       closing = true;
       this.live.delete(conn);
@@ -163,6 +248,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
         cause: err,
       });
     }
+    conn.era = client.getProtocolEra() ?? 'legacy';
     conn.pid = handle.pid();
     return conn;
   }
@@ -171,43 +257,84 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     if (this.stopped) return;
     this.setStatus({ state: 'starting', error: undefined });
     try {
+      // The catalog negotiates afresh: a cached verdict is only as good as the process it came from.
+      this.verdict = undefined;
       const conn = await this.open({ name: 'airlock', version: this.options.version }, {});
       if (this.stopped) return void (await conn.close());
       this.catalog = conn;
       conn.onUnexpectedClose = (reason) => this.crashed(reason);
-      const tools = await this.listTools(conn.client);
-      conn.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-        const next = await this.listTools(conn.client).catch(() => undefined);
-        if (next) {
-          this.setStatus({ tools: next });
-          this.emit('tools', next);
-        }
-      });
+      const { client } = conn;
+      const discover = client.getDiscoverResult();
+      this.verdict = discover ? { kind: 'modern', discover } : { kind: 'legacy' };
+      const tools = await this.listTools(client);
+      this.watchLists(client);
+      const serverInfo = client.getServerVersion();
+      const instructions = client.getInstructions();
+      this.profileValue = {
+        era: conn.era,
+        protocolVersion: client.getNegotiatedProtocolVersion() ?? (conn.era === 'modern' ? MODERN_PROTOCOL_VERSION : LEGACY_PROTOCOL_VERSION),
+        capabilities: client.getServerCapabilities() ?? {},
+        serverInfo: serverInfo ?? { name: this.name, version: '0' },
+        ...(instructions !== undefined && { instructions }),
+      };
       this.readyAt = Date.now();
-      this.setStatus({ state: 'ready', error: undefined, serverInfo: conn.client.getServerVersion(), tools });
+      this.setStatus({
+        state: 'ready',
+        error: undefined,
+        ...(serverInfo && { serverInfo }),
+        era: this.profileValue.era,
+        protocolVersion: this.profileValue.protocolVersion,
+        tools,
+      });
       this.emit('tools', tools);
     } catch (err) {
       this.crashed((err as Error).message);
     }
   }
 
+  /** List changes seen by the catalog: a legacy server notifies, a modern one on a listen stream. */
+  private watchLists(client: Client): void {
+    const caps = client.getServerCapabilities() ?? {};
+    const onTools = async () => {
+      const next = await this.listTools(client).catch(() => undefined);
+      if (next) {
+        this.setStatus({ tools: next });
+        this.emit('tools', next);
+      }
+      this.emit('listChanged', 'tools');
+    };
+    if (client.getProtocolEra() === 'modern') {
+      const filter = {
+        ...(caps.tools?.listChanged && { toolsListChanged: true }),
+        ...(caps.prompts?.listChanged && { promptsListChanged: true }),
+        ...(caps.resources?.listChanged && { resourcesListChanged: true }),
+      };
+      if (Object.keys(filter).length === 0) return;
+      client.setNotificationHandler('notifications/tools/list_changed', onTools);
+      client.setNotificationHandler('notifications/prompts/list_changed', () => void this.emit('listChanged', 'prompts'));
+      client.setNotificationHandler('notifications/resources/list_changed', () => void this.emit('listChanged', 'resources'));
+      void client.listen(filter).catch((err: Error) => this.note(`cannot listen for list changes: ${err.message}`));
+      return;
+    }
+    client.setNotificationHandler('notifications/tools/list_changed', onTools);
+    client.setNotificationHandler('notifications/prompts/list_changed', () => void this.emit('listChanged', 'prompts'));
+    client.setNotificationHandler('notifications/resources/list_changed', () => void this.emit('listChanged', 'resources'));
+  }
+
   private async listTools(client: Client): Promise<Tool[]> {
     if (!client.getServerCapabilities()?.tools) return [];
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
+    // The no-cursor call walks every page; a list change must be fetched, not served from cache.
+    return (await client.listTools(undefined, { cacheMode: 'refresh' })).tools;
   }
 
   /** Any crash (catalog or a session's process) marks the server failed and restarts it. */
-  private crashed(reason: string): void {
+  crashed(reason: string): void {
     if (this.stopped) return;
     if (this.readyAt && Date.now() - this.readyAt > STABLE_AFTER_MS) this.failures = 0;
     this.readyAt = 0;
+    this.verdict = undefined;
+    this.profileValue = undefined;
+    this.pool.clear();
     this.setStatus({ state: 'failed', error: reason });
     if (this.restartTimer) return;
     const old = this.catalog;
@@ -223,8 +350,13 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     }, delay);
   }
 
+  /** The verdict for new connections (undefined: they negotiate on their own). */
+  get prior(): PriorDiscovery | undefined {
+    return this.verdict;
+  }
+
   /** Airlock's own lines in the server's log, beside what the server writes to stderr. */
-  private note(line: string): void {
+  note(line: string): void {
     if (!this.log.writableEnded) this.log.write(`[airlock] ${new Date().toISOString()} ${line}\n`);
   }
 
