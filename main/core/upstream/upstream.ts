@@ -65,6 +65,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private readonly options: UpstreamOptions;
   private readonly log: WriteStream;
   private readonly live = new Set<UpstreamConnection>();
+  /** Connections being closed: a stdio server that ignores the end of its stdin takes seconds. */
+  private readonly closing = new Set<Promise<void>>();
   private catalog: UpstreamConnection | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -105,7 +107,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    await Promise.allSettled([...this.live].map((c) => c.close()));
+    // Closes already under way are awaited too, or their processes would outlive Airlock.
+    await Promise.allSettled([...[...this.live].map((c) => c.close()), ...this.closing]);
     this.setStatus({ state: 'stopped', error: undefined });
     if (!this.log.writableEnded) await new Promise<void>((resolve) => this.log.end(resolve));
   }
@@ -137,7 +140,10 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       close: async () => {
         closing = true;
         this.live.delete(conn);
-        await client.close().catch(() => undefined);
+        const done = client.close().catch(() => undefined);
+        this.closing.add(done);
+        await done;
+        this.closing.delete(done);
       },
     };
     client.onclose = () => {
