@@ -41,7 +41,6 @@ export async function runStart(deps: StartDeps): Promise<'electron' | 'serve'> {
     decision = { kind: 'electron', binary: binary.path };
   }
   if (decision.kind === 'serve') return serveInstead(decision.reason);
-  if (decision.kind !== 'electron') return serveInstead('the Electron binary could not be found');
   const buildProblem = deps.build();
   if (buildProblem) return serveInstead(buildProblem);
   deps.launch(decision.binary);
