@@ -4,6 +4,7 @@
  *   airlock serve [--home DIR] [--port N]   headless core + web UI
  *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
  *   airlock demo-server                    the demo image MCP server (stdio)
+ *   airlock install-cli [--force]          puts this `airlock` on PATH (a launcher in ~/.local/bin)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import type { SelfCommand } from './core/upstream/command-resolver.ts';
 import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/policy/index.ts';
 import { openStores } from './core/store/stores.ts';
 import { registerClientCommands } from './core/clients/cli.ts';
+import { CommandInstallError, describeInstall, installCommand } from './core/cli-install/command-installer.ts';
 
 /** The project folder: the nearest one up with our package.json (sources: main/, bundle: dist/cli/). */
 function projectRoot(from: string): string {
@@ -140,6 +142,16 @@ async function exportHistory(options: { format: 'jsonl' | 'csv'; home?: string }
   }
 }
 
+async function installCli(options: { force?: boolean }): Promise<void> {
+  try {
+    const result = await installCommand(selfCommand(), { ...(options.force && { force: true }) });
+    process.stdout.write(`${describeInstall(result).join('\n')}\n`);
+  } catch (err) {
+    if (err instanceof CommandInstallError) fail(err.message);
+    throw err;
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('airlock').description('A local firewall for AI agents\' MCP tool calls').version(version);
   program
@@ -182,6 +194,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--home <dir>', 'Airlock home')
     .action(exportHistory);
+  program
+    .command('install-cli')
+    .description('put the airlock command on PATH: a launcher in your user bin folder that runs this Airlock')
+    .option('--force', 'replace an existing file of that name that Airlock did not write')
+    .action(installCli);
   registerClientCommands(program, selfCommand);
   return program;
 }

@@ -5,10 +5,11 @@
  * UIs follow. Plain Node: no Electron below this line.
  */
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/contract.ts';
-import type { Config } from '../../shared/config.ts';
+import { SettingsSchema, type Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { ApiFailure, ControlApi } from './control/control-api.ts';
@@ -21,6 +22,7 @@ import { ToolCatalog } from './guard/tool-catalog.ts';
 import { loadOrCreateAuth, type AuthTokens } from './home/auth.ts';
 import { ensureHome, homePaths, loadConfig, type HomePaths } from './home/home.ts';
 import { acquireInstanceLock, type InstanceLock } from './home/instance-lock.ts';
+import { assertPortFree, isAddressInUse, PortInUseError } from './home/port-check.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson } from './proxy/http-server.ts';
@@ -167,6 +169,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   /** Takes the home's lock, reads its files, starts the upstreams and the local endpoint. */
   static async start(options: AirlockOptions): Promise<Airlock> {
     const paths = homePaths(options.home);
+    // A home is created only once its port is known to be free (a taken port leaves nothing behind).
+    if (!existsSync(paths.config)) await assertPortFree(options.port ?? options.settings?.port ?? SettingsSchema.parse({}).port, paths.config);
     const { created } = ensureHome(paths);
     const lock = acquireInstanceLock(paths.lock, paths.dir);
     let airlock: Airlock | undefined;
@@ -177,7 +181,9 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       if (created) airlock.logger.info(`created a new home at ${paths.dir}`);
       airlock.policy.watch();
       airlock.startRetention();
-      const port = await airlock.http.listen();
+      const port = await airlock.http.listen().catch((err: unknown) => {
+        throw isAddressInUse(err) ? new PortInUseError(options.port ?? airlock!.config.airlock.port, paths.config) : err;
+      });
       writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now() });
       for (const upstream of airlock.upstreams.values()) upstream.start();
       return airlock;

@@ -24,6 +24,7 @@ import {
   type NativeImage,
 } from 'electron';
 import { Airlock } from '../core/airlock.ts';
+import { describeInstall, installCommand } from '../core/cli-install/command-installer.ts';
 import { resolveHomeDir } from '../core/home/home.ts';
 import { AlreadyRunningError } from '../core/home/instance-lock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -284,6 +285,7 @@ class Desktop {
             this.settings.set('launchAtLogin', enabled);
           },
         }),
+        installCommand: () => void this.installCommand(),
         quit: () => app.quit(),
       },
     });
@@ -291,6 +293,18 @@ class Desktop {
     this.settings.onChange(() => this.tray.refresh());
 
     this.quit = installQuitSequence(app, () => this.stop(), logger);
+  }
+
+  /** The tray's "Install the airlock command": the same launcher `airlock install-cli` writes. */
+  private async installCommand(): Promise<void> {
+    try {
+      const [message, ...detail] = describeInstall(await installCommand(this.airlock.self));
+      this.logger.info(`${message} ${detail.join(' ')}`);
+      await dialog.showMessageBox({ type: 'info', title: 'Airlock', message: message!, detail: detail.join('\n') });
+    } catch (err) {
+      this.logger.warn(`installing the airlock command failed: ${(err as Error).message}`);
+      await dialog.showMessageBox({ type: 'error', title: 'Airlock', message: 'The airlock command was not installed', detail: (err as Error).message });
+    }
   }
 
   private async stop(): Promise<void> {

@@ -39,6 +39,8 @@ export interface TrayActions {
   setAlertMode(mode: AlertMode): void;
   /** Undefined where the platform has no login items we can set. */
   setLaunchAtLogin?: (enabled: boolean) => void;
+  /** Puts the `airlock` command on PATH (see main/core/cli-install); absent where not offered. */
+  installCommand?: () => void;
   quit(): void;
 }
 
@@ -153,6 +155,8 @@ export class TrayController<Image, Menu> {
       const enabled = this.prefs.launchAtLogin();
       items.push({ id: 'login', label: 'Start Airlock at login', type: 'checkbox', checked: enabled, click: () => setLaunchAtLogin(!enabled) });
     }
+    const installCommand = this.actions.installCommand;
+    if (installCommand) items.push({ id: 'install-cli', label: 'Install the airlock command…', click: () => installCommand() });
     items.push({ type: 'separator' });
     items.push({ id: 'quit', label: 'Quit Airlock', click: () => this.actions.quit() });
     return items;

@@ -1,15 +1,18 @@
 /**
  * How the app binary and `npm start` decide what to run: argv decides between the desktop
  * app and the headless jobs (the stdio bridge Claude Desktop spawns); the Electron binary
- * and a display decide between the desktop app and `airlock serve`. Without the binary,
- * `npm start` says why and serves the browser UI instead (checked for real at the end).
+ * and a display decide between the desktop app and `airlock serve`. A binary that was never
+ * downloaded is fetched first. The Electron binary itself is a stand-in here (a script that
+ * records how it was started, supplied the way a prebuilt Electron is); whether this
+ * machine's install has the real one does not change any result.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLaunchMode } from '../../main/electron/launch-mode.ts';
-import { decideStart, findElectronBinary, hasDisplay } from '../../main/electron/start-decision.ts';
+import { runStart, type DownloadResult, type StartDeps } from '../../main/electron/start.ts';
+import { decideStart, findElectronBinary, hasDisplay, type ElectronBinary } from '../../main/electron/start-decision.ts';
 import { repoRoot, tempHome, waitFor } from '../helpers/harness.ts';
 
 describe('launch mode of the app binary', () => {
@@ -37,62 +40,170 @@ describe('launch mode of the app binary', () => {
 });
 
 describe('npm start decision', () => {
-  const binary = { path: '/repo/node_modules/electron/dist/electron' };
+  const binary: ElectronBinary = { kind: 'found', path: '/repo/node_modules/electron/dist/electron' };
 
   it('starts Electron when the binary and a display are there', () => {
-    expect(decideStart({ platform: 'linux', env: { DISPLAY: ':0' }, binary })).toEqual({ kind: 'electron', binary: binary.path });
+    expect(decideStart({ platform: 'linux', env: { DISPLAY: ':0' }, binary })).toEqual({ kind: 'electron', binary: '/repo/node_modules/electron/dist/electron' });
     expect(decideStart({ platform: 'linux', env: { WAYLAND_DISPLAY: 'wayland-0' }, binary }).kind).toBe('electron');
     expect(decideStart({ platform: 'darwin', env: {}, binary }).kind).toBe('electron');
     expect(decideStart({ platform: 'win32', env: {}, binary }).kind).toBe('electron');
   });
 
-  it('serves headless, saying why, without the binary, without a display, or when asked to', () => {
-    expect(decideStart({ platform: 'darwin', env: {}, binary: { problem: 'the Electron binary is not installed' } })).toEqual({ kind: 'serve', reason: 'the Electron binary is not installed' });
+  it('downloads a binary that was never fetched, but only where a window could be shown', () => {
+    expect(decideStart({ platform: 'linux', env: { DISPLAY: ':0' }, binary: { kind: 'missing' } })).toEqual({ kind: 'download' });
+    expect(decideStart({ platform: 'darwin', env: {}, binary: { kind: 'missing' } })).toEqual({ kind: 'download' });
+    expect(decideStart({ platform: 'linux', env: {}, binary: { kind: 'missing' } })).toEqual({ kind: 'serve', reason: expect.stringContaining('no display') });
+  });
+
+  it('serves headless, saying why, without a usable binary, without a display, or when asked to', () => {
+    expect(decideStart({ platform: 'darwin', env: {}, binary: { kind: 'unavailable', problem: 'the electron package is not installed' } })).toEqual({ kind: 'serve', reason: 'the electron package is not installed' });
     expect(decideStart({ platform: 'linux', env: {}, binary })).toEqual({ kind: 'serve', reason: expect.stringContaining('no display') });
     expect(decideStart({ platform: 'darwin', env: { AIRLOCK_HEADLESS: '1' }, binary })).toEqual({ kind: 'serve', reason: 'AIRLOCK_HEADLESS=1 is set' });
     expect(hasDisplay('linux', { DISPLAY: '' })).toBe(false);
   });
 
-  it('finds the binary where the electron package records it, without requiring the package', () => {
+  it('finds the binary where the electron package records it, and honours ELECTRON_OVERRIDE_DIST_PATH', () => {
     const root = tempHome('airlock-electron-pkg-');
     try {
       const pkg = join(root.dir, 'node_modules', 'electron');
       mkdirSync(join(pkg, 'dist'), { recursive: true });
       writeFileSync(join(pkg, 'package.json'), '{}');
-      expect(findElectronBinary(root.dir, {})).toEqual({ problem: expect.stringContaining('ELECTRON_SKIP_BINARY_DOWNLOAD') });
+      // Never downloaded: fetchable, and nobody is blamed for it.
+      expect(findElectronBinary(root.dir, {}, existsSync, 'linux')).toEqual({ kind: 'missing' });
+      expect(findElectronBinary(root.dir, { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, existsSync, 'linux')).toEqual({ kind: 'unavailable', problem: expect.stringContaining('ELECTRON_SKIP_BINARY_DOWNLOAD is set') });
       writeFileSync(join(pkg, 'path.txt'), 'electron');
-      expect(findElectronBinary(root.dir, {})).toEqual({ problem: expect.stringContaining('is missing') });
+      expect(findElectronBinary(root.dir, {}, existsSync, 'linux')).toEqual({ kind: 'missing' });
       writeFileSync(join(pkg, 'dist', 'electron'), '');
-      expect(findElectronBinary(root.dir, {})).toEqual({ path: join(pkg, 'dist', 'electron') });
-      expect(findElectronBinary(root.dir, { ELECTRON_OVERRIDE_DIST_PATH: '/nowhere' })).toEqual({ problem: expect.stringContaining('/nowhere') });
+      expect(findElectronBinary(root.dir, {}, existsSync, 'linux')).toEqual({ kind: 'found', path: join(pkg, 'dist', 'electron') });
+
+      const prebuilt = join(root.dir, 'prebuilt');
+      expect(findElectronBinary(root.dir, { ELECTRON_OVERRIDE_DIST_PATH: prebuilt }, existsSync, 'linux')).toEqual({ kind: 'unavailable', problem: expect.stringContaining(`ELECTRON_OVERRIDE_DIST_PATH is set but ${join(prebuilt, 'electron')}`) });
+      mkdirSync(prebuilt);
+      writeFileSync(join(prebuilt, 'electron'), '');
+      expect(findElectronBinary(root.dir, { ELECTRON_OVERRIDE_DIST_PATH: prebuilt }, existsSync, 'linux')).toEqual({ kind: 'found', path: join(prebuilt, 'electron') });
     } finally {
       root.cleanup();
     }
   });
+});
 
-  it('reports this machine as it is: no Electron binary installed', () => {
-    expect(findElectronBinary(repoRoot, {})).toHaveProperty('problem');
+describe('npm start with an injected downloader and a stand-in Electron binary', () => {
+  /** A project folder whose electron package has no binary yet, and a record of what start did. */
+  function machine(download: (pkg: string) => DownloadResult, env: NodeJS.ProcessEnv = { DISPLAY: ':0' }) {
+    const root = tempHome('airlock-start-');
+    const pkg = join(root.dir, 'node_modules', 'electron');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), '{"version":"45.4.1"}');
+    const record = { stderr: '', downloads: 0, launched: [] as string[], served: 0 };
+    const deps: StartDeps = {
+      platform: 'linux',
+      env,
+      stderr: (text) => (record.stderr += text),
+      electronVersion: () => '45.4.1',
+      locate: () => findElectronBinary(root.dir, env, existsSync, 'linux'),
+      download: async () => {
+        record.downloads++;
+        return download(pkg);
+      },
+      build: () => undefined,
+      launch: (binary) => record.launched.push(binary),
+      serve: async () => {
+        record.served++;
+      },
+    };
+    return { root, pkg, record, deps };
+  }
+
+  it('fetches a binary that was never downloaded, says so, then launches it', async () => {
+    const m = machine((pkg) => {
+      // What Electron's installer leaves behind: the unpacked binary and path.txt naming it.
+      mkdirSync(join(pkg, 'dist'), { recursive: true });
+      writeFileSync(join(pkg, 'dist', 'electron'), '');
+      writeFileSync(join(pkg, 'path.txt'), 'electron');
+      return { ok: true };
+    });
+    try {
+      expect(await runStart(m.deps)).toBe('electron');
+      expect(m.record.stderr).toBe('airlock: the Electron 45.4.1 binary is not downloaded yet; downloading it now (once, about 100 MB)...\n');
+      expect(m.record.launched).toEqual([join(m.pkg, 'dist', 'electron')]);
+      expect(m.record.served).toBe(0);
+    } finally {
+      m.root.cleanup();
+    }
   });
 
-  it('`npm start`\'s script falls back to `airlock serve` with a clear message when Electron cannot run', async () => {
-    const home = tempHome('airlock-electron-start-');
-    const child = spawn(process.execPath, [join(repoRoot, 'main', 'electron', 'start.ts'), '--home', home.dir, '--port', '0'], {
+  it('serves the browser UI when the download fails, saying so in one line and blaming no setting', async () => {
+    const m = machine(() => ({ ok: false, problem: 'downloading the Electron binary failed (TypeError: fetch failed)' }));
+    try {
+      expect(await runStart(m.deps)).toBe('serve');
+      const lines = m.record.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toBe('airlock: no desktop app because downloading the Electron binary failed (TypeError: fetch failed); starting `airlock serve` with the browser UI instead.');
+      expect(m.record.stderr).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+      expect(m.record).toMatchObject({ downloads: 1, launched: [], served: 1 });
+    } finally {
+      m.root.cleanup();
+    }
+  });
+
+  it('does not download anything without a display: one line says why, then the browser UI', async () => {
+    const m = machine(() => ({ ok: true }), {});
+    try {
+      expect(await runStart(m.deps)).toBe('serve');
+      expect(m.record.stderr).toBe('airlock: no desktop app because there is no display to show windows on (neither DISPLAY nor WAYLAND_DISPLAY is set); starting `airlock serve` with the browser UI instead.\n');
+      expect(m.record).toMatchObject({ downloads: 0, launched: [], served: 1 });
+    } finally {
+      m.root.cleanup();
+    }
+  });
+});
+
+describe('npm start, spawned as npm runs it', () => {
+  function startScript(args: string[], env: NodeJS.ProcessEnv) {
+    const child = spawn(process.execPath, [join(repoRoot, 'main', 'electron', 'start.ts'), ...args], {
       cwd: repoRoot,
-      env: { ...process.env, AIRLOCK_HOME: '', DISPLAY: '', WAYLAND_DISPLAY: '' },
+      env: { ...process.env, AIRLOCK_HOME: '', AIRLOCK_HEADLESS: '', ELECTRON_OVERRIDE_DIST_PATH: '', DISPLAY: '', WAYLAND_DISPLAY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const out = { stdout: '', stderr: '' };
+    child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`code ${code} signal ${signal}`)));
+    return { child, out, exited };
+  }
+
+  it.skipIf(process.platform === 'win32')('launches a stand-in Electron binary supplied through ELECTRON_OVERRIDE_DIST_PATH with the app folder, when a display is set', async () => {
+    const dir = tempHome('airlock-stub-electron-');
     try {
-      await waitFor(() => stdout.includes('UI:'), 20_000, 'the headless server to start');
-      expect(stderr).toContain('airlock: not starting the desktop app: ');
-      expect(stderr).toContain('starting `airlock serve` with the browser UI instead');
-      expect(stdout).toContain('is running');
-      expect(stdout).toContain(`home:  ${home.dir}`);
+      const argvFile = join(dir.dir, 'argv.txt');
+      // The stand-in records its arguments, one a line, and exits as a closed app would.
+      const stub = join(dir.dir, 'electron');
+      writeFileSync(stub, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${argvFile}'\n`);
+      chmodSync(stub, 0o755);
+      const run = startScript(['--home', join(dir.dir, 'home')], { ELECTRON_OVERRIDE_DIST_PATH: dir.dir, DISPLAY: ':99' });
+      expect(await run.exited, run.out.stderr).toBe('code 0 signal null');
+      expect(readFileSync(argvFile, 'utf8').split('\n').filter(Boolean)).toEqual([repoRoot, '--home', join(dir.dir, 'home')]);
+      // Electron runs the folder's package.json `main`: the bundle start.ts has just built.
+      const main = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string }).main;
+      expect(main).toBe('dist/electron/main.cjs');
+      expect(existsSync(join(repoRoot, main))).toBe(true);
+      expect(run.out.stderr).not.toContain('no desktop app');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('without a display serves the web UI and says why in one line', async () => {
+    const home = tempHome('airlock-electron-start-');
+    const run = startScript(['--home', home.dir, '--port', '0'], {});
+    try {
+      await waitFor(() => run.out.stdout.includes('UI:'), 20_000, 'the headless server to start');
+      const notes = run.out.stderr.split('\n').filter((l) => l.startsWith('airlock: '));
+      expect(notes).toEqual(['airlock: no desktop app because there is no display to show windows on (neither DISPLAY nor WAYLAND_DISPLAY is set); starting `airlock serve` with the browser UI instead.']);
+      expect(run.out.stdout).toContain('is running');
+      expect(run.out.stdout).toContain(`home:  ${home.dir}`);
       // The first run works as a newcomer expects: the demo image server comes up.
-      const url = /UI:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      const url = /UI:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out.stdout)![1]!;
       const admin = (JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { adminToken: string }).adminToken;
       const demo = await waitFor(async () => {
         const res = await fetch(`${url}/api/servers`, { headers: { authorization: `Bearer ${admin}` } });
@@ -101,9 +212,8 @@ describe('npm start decision', () => {
       }, 20_000, 'the demo server to start');
       expect(demo).toMatchObject({ name: 'demo-images', state: 'ready' });
     } finally {
-      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`code ${code} signal ${signal}`)));
-      child.kill('SIGTERM');
-      expect(await exited, stderr).toBe('code 0 signal null');
+      run.child.kill('SIGTERM');
+      expect(await run.exited, run.out.stderr).toBe('code 0 signal null');
       home.cleanup();
     }
   });

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Airlock } from '../../main/core/airlock.ts';
 import { AlreadyRunningError, isProcessAlive } from '../../main/core/home/instance-lock.ts';
 import type { UpstreamStatus } from '../../main/core/upstream/upstream.ts';
@@ -65,6 +66,28 @@ describe('process hygiene', () => {
     expect(existsSync(join(home.dir, 'runtime.json'))).toBe(false);
     await client.close().catch(() => undefined);
     home.cleanup();
+  });
+
+  it('stop also ends a session\'s server that was still closing and ignores the end of its input', async () => {
+    const home = tempHome();
+    const airlock = await startAirlock(home.dir, { everything: EVERYTHING });
+    try {
+      const upstream = airlock.upstreams.get('everything')!;
+      await waitFor(() => upstream.status.state === 'ready', 10_000, 'the catalog connection');
+      const before = new Set(upstream.pids());
+      const client = await connectHttp(airlock, 'everything');
+      // With simulated logging on, server-everything keeps running after its stdin ends.
+      await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+      const session = upstream.pids().filter((pid) => !before.has(pid));
+      expect(session).toHaveLength(1);
+      await (client.transport as StreamableHTTPClientTransport).terminateSession();
+      await client.close();
+      await airlock.stop();
+      expect(session.filter((pid) => isProcessAlive(pid))).toEqual([]);
+    } finally {
+      await airlock.stop();
+      home.cleanup();
+    }
   });
 
   it('allows one Airlock per home', async () => {

@@ -108,6 +108,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private readonly options: UpstreamOptions;
   private readonly log: WriteStream;
   private readonly live = new Set<UpstreamConnection>();
+  /** Connections being closed: a stdio server that ignores the end of its stdin takes seconds. */
+  private readonly closing = new Set<Promise<void>>();
   private catalog: UpstreamConnection | undefined;
   private verdict: PriorDiscovery | undefined;
   private profileValue: UpstreamProfile | undefined;
@@ -157,7 +159,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     this.pool.clear();
-    await Promise.allSettled([...this.live].map((c) => c.close()));
+    // Closes already under way are awaited too, or their processes would outlive Airlock.
+    await Promise.allSettled([...[...this.live].map((c) => c.close()), ...this.closing]);
     this.setStatus({ state: 'stopped', error: undefined });
     if (!this.log.writableEnded) await new Promise<void>((resolve) => this.log.end(resolve));
   }
@@ -221,7 +224,10 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       close: async () => {
         closing = true;
         this.live.delete(conn);
-        await client.close().catch(() => undefined);
+        const done = client.close().catch(() => undefined);
+        this.closing.add(done);
+        await done;
+        this.closing.delete(done);
       },
     };
     client.onclose = () => {

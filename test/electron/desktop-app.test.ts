@@ -1,0 +1,126 @@
+/**
+ * main/electron/desktop-app.ts run whole, with a stand-in for the `electron` module (the
+ * Electron binary cannot run here; see fake-electron-module.ts) and a memory store in place
+ * of electron-store (which would load the real `electron` package). Everything behind the
+ * shell is real: the core in a temporary home, the demo image server, an MCP client over
+ * HTTP, SQLite on disk. What this cannot show: real windows, a real tray, real IPC
+ * between processes, the preload in a real renderer.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openStores } from '../../main/core/store/stores.ts';
+import { CALL_CHANNEL } from '../../main/electron/ipc-channels.ts';
+import type { IpcResult } from '../../main/electron/ipc-channels.ts';
+import { DEMO_IMAGES, newClient, repoRoot, tempHome, waitFor, writeConfig } from '../helpers/harness.ts';
+import * as electron from './fake-electron-module.ts';
+
+vi.mock('electron', () => import('./fake-electron-module.ts'));
+vi.mock('../../main/electron/electron-settings-store.ts', async () => {
+  const { MemoryStore } = await import('../../main/electron/settings.ts');
+  return { openElectronSettingsStore: () => new MemoryStore() };
+});
+
+const { app, ipcMain, dialog, FakeBrowserWindow, FakeTray } = electron;
+
+describe('desktop app with a stand-in for Electron (real core, real MCP client)', () => {
+  const home = tempHome('airlock-desktop-');
+  const userHome = tempHome('airlock-desktop-user-');
+  const savedHome = process.env.HOME;
+  let url = '';
+  let mcpToken = '';
+
+  beforeAll(async () => {
+    // The tray's "install the airlock command" writes under the user's home: a temporary one.
+    process.env.HOME = userHome.dir;
+    writeConfig(home.dir, { mcpServers: { images: DEMO_IMAGES }, airlock: { port: 0, earlyAnswerSeconds: 0 } });
+    writeFileSync(join(home.dir, 'policy.json'), JSON.stringify({ version: '1', default: 'ask' }));
+    app.appPath = repoRoot;
+    const { startDesktop } = await import('../../main/electron/desktop-app.ts');
+    startDesktop({ home: home.dir, hidden: false });
+    app.becomeReady();
+    await waitFor(() => FakeTray.all.length === 1 && existsSync(join(home.dir, 'runtime.json')), 20_000, 'the desktop app to boot');
+    url = (JSON.parse(readFileSync(join(home.dir, 'runtime.json'), 'utf8')) as { url: string }).url;
+    mcpToken = (JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { mcpToken: string }).mcpToken;
+  }, 30_000);
+
+  afterAll(async () => {
+    if (!app.quitted) app.quit();
+    await waitFor(() => app.quitted, 20_000, 'the app to quit');
+    process.env.HOME = savedHome;
+    home.cleanup();
+    userHome.cleanup();
+  });
+
+  it('boots on the given home: tray with nothing waiting, main window on the approvals view, no error dialog', () => {
+    expect(app.paths.get('userData')).toBe(home.dir);
+    expect(dialog.errors).toEqual([]);
+    const tray = FakeTray.all[0]!;
+    expect(tray.tooltip).toBe('Airlock: no calls waiting');
+    expect(tray.item('pending-none')?.label).toBe('No calls waiting');
+    const main = FakeBrowserWindow.all.find((w) => w.url.endsWith('#/approvals'));
+    expect(main?.visible).toBe(true);
+    expect(main?.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+  });
+
+  it('"Install the airlock command" in the tray writes the launcher and says where', async () => {
+    const tray = FakeTray.all[0]!;
+    const launcher = join(userHome.dir, '.local', 'bin', 'airlock');
+    tray.clickItem('install-cli');
+    await waitFor(() => dialog.messages.length > 0, 10_000, 'the result dialog');
+    expect(dialog.messages[0]).toMatchObject({ type: 'info', message: `Installed the airlock command: ${launcher}` });
+    expect(statSync(launcher).mode & 0o111).toBe(0o111);
+    expect(readFileSync(launcher, 'utf8')).toContain('--airlock-cli');
+  });
+
+  it('a waiting call shows 1 on the tray and the popup; approving through IPC lets it through, back to 0; quitting flushes it to history', async () => {
+    const client = newClient('desk-agent');
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp/images', url), { requestInit: { headers: { Authorization: `Bearer ${mcpToken}` } } }));
+    const tray = FakeTray.all[0]!;
+    try {
+      const result = client.callTool({ name: 'text_to_image', arguments: { prompt: 'a lighthouse', size: '1K' } });
+      await waitFor(() => tray.tooltip === 'Airlock: 1 call waiting', 10_000, 'the tray to count 1');
+      expect(tray.item('pending-open')?.label).toBe('Review 1 waiting call…');
+
+      const popup = await waitFor(() => FakeBrowserWindow.all.find((w) => w.url.endsWith('#/popup') && w.visible), 5000, 'the popup');
+      // Shown without taking the keyboard focus: typing elsewhere must not approve anything.
+      expect(popup.shows[0]).toBe('inactive');
+
+      // What the popup's preload sends when the person clicks Approve.
+      const handler = ipcMain.handlers.get(CALL_CHANNEL) as (event: unknown, payload: unknown) => Promise<IpcResult>;
+      const fromPopup = { sender: { id: popup.webContents.id }, senderFrame: { url: 'app://airlock/index.html#/popup', parent: null } };
+      const listed = await handler(fromPopup, { method: 'pending.list' });
+      expect(listed.ok).toBe(true);
+      const [pending] = (listed as { value: Array<{ id: string; tool: string }> }).value;
+      expect(pending?.tool).toBe('text_to_image');
+      // A sender that is not one of the app's windows is refused.
+      expect(await handler({ ...fromPopup, sender: { id: 9999 } }, { method: 'pending.decide', input: { id: pending!.id, decision: 'approve' } })).toMatchObject({ ok: false, error: { error: 'forbidden' } });
+      expect(await handler(fromPopup, { method: 'pending.decide', input: { id: pending!.id, decision: 'approve' } })).toMatchObject({ ok: true });
+
+      const answer = await result;
+      expect(answer.isError).toBeFalsy();
+      await waitFor(() => tray.tooltip === 'Airlock: no calls waiting', 5000, 'the tray back to 0');
+      await waitFor(() => !popup.visible, 5000, 'the popup to hide');
+      // The popup's window heard the queue change through the event channel.
+      expect(popup.webContents.sent.some((m) => (m.payload as { type?: string }).type === 'pending.resolved')).toBe(true);
+    } finally {
+      await client.close();
+    }
+
+    tray.clickItem('quit');
+    await waitFor(() => app.quitted, 20_000, 'the app to quit');
+    expect(tray.destroyed).toBe(true);
+    expect(existsSync(join(home.dir, 'runtime.json'))).toBe(false);
+    const stores = openStores(join(home.dir, 'history.db'), { readOnly: true });
+    try {
+      const { entries } = stores.history.query({ limit: 10 });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ tool: 'text_to_image', decision: 'approved', state: 'completed', arguments: { prompt: 'a lighthouse' } });
+      expect(entries[0]!.result).toBeDefined();
+    } finally {
+      stores.close();
+    }
+  });
+
+});
