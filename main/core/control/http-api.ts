@@ -2,7 +2,7 @@
  * `/api/...`: the control API over HTTP for the web UI and scripts. REST-style routes as
  * documented in ARCHITECTURE.md §3, plus `POST /api/rpc/<method>` (the browser bridge's
  * uniform way in) and `GET /api/events` (server-sent events). The admin token was checked
- * before this runs.
+ * before this runs. The core's domain errors (../errors.ts) get their HTTP status here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, BodyTooLargeError } from '../proxy/http-guard.ts';
