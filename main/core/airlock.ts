@@ -12,9 +12,10 @@ import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/
 import { SettingsSchema, type Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
-import { ApiFailure, ControlApi } from './control/control-api.ts';
-import { createControlHandlers } from './control/handlers.ts';
+import { ControlApi } from './control/control-api.ts';
+import { clientsHandlers, grantsHandlers, historyHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
+import { InvalidInput } from './errors.ts';
 import { CallGuard, noHistory } from './guard/call-guard.ts';
 import { Limiter } from './guard/limiter.ts';
 import { PolicyManager } from './guard/policy-manager.ts';
@@ -99,7 +100,6 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.catalog = new ToolCatalog(this.stores.pins);
     const validator = new AjvJsonSchemaValidator();
     this.queue = new ApprovalQueue((pending, input) => this.checkEditedArguments(validator, pending, input));
-    this.control = new ControlApi(createControlHandlers(this));
     this.guard = new CallGuard({
       policy: this.policy,
       limiter: new Limiter(this.stores.counters),
@@ -111,6 +111,16 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       transaction: (fn) => this.stores.db.transaction(fn),
       uiCount: () => this.control.uiCount,
       logger: this.logger,
+    });
+    // Each group of control methods gets the services it uses, nothing more.
+    this.control = new ControlApi({
+      ...clientsHandlers({ home: paths.dir, self: options.self, endpoint: () => ({ url: this.url, token: this.tokens.mcpToken }) }),
+      ...statusHandlers({ version: options.version, home: paths.dir, url: () => this.url, pause: this.guard, emit: (event) => this.control.emit(event) }),
+      ...pendingHandlers(this.queue),
+      ...historyHandlers(this.stores.history),
+      ...policyHandlers({ policy: this.policy, history: this.stores.history, catalog: this.catalog }),
+      ...serversHandlers({ catalog: this.catalog, statuses: () => this.serverStatuses() }),
+      ...grantsHandlers(this.stores.grants),
     });
 
     for (const [name, server] of Object.entries(this.config.mcpServers)) {
@@ -286,8 +296,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     const format = HistoryExportFormatSchema.safeParse(params.format ?? 'jsonl');
     delete params.format;
     const filter = HistoryFilterSchema.safeParse(params);
-    if (!format.success) throw new ApiFailure(400, 'invalid_input', 'format must be jsonl or csv');
-    if (!filter.success) throw new ApiFailure(400, 'invalid_input', formatZodError(filter.error));
+    if (!format.success) throw new InvalidInput('format must be jsonl or csv');
+    if (!filter.success) throw new InvalidInput(formatZodError(filter.error));
     const csv = format.data === 'csv';
     res.writeHead(200, {
       'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

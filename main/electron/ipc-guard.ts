@@ -6,8 +6,9 @@
  * is then parsed by `ControlApi.dispatch`, the same dispatcher the HTTP API uses.
  */
 import { z } from 'zod';
-import type { AirlockEvent, ApiError } from '../../shared/api/contract.ts';
-import { ApiFailure, isMethodName, type ControlApi } from '../core/control/control-api.ts';
+import type { AirlockEvent } from '../../shared/api/contract.ts';
+import { isMethodName, type ControlApi } from '../core/control/control-api.ts';
+import { DomainError, errorBody } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatZodError } from '../core/util/zod-format.ts';
 import { APP_HOST, APP_SCHEME, type IpcResult } from './ipc-channels.ts';
@@ -51,8 +52,8 @@ export function isTrustedSender(event: IpcEventLike, isOurWebContents: (id: numb
   return isAppUrl(frame.url);
 }
 
-function failure(error: string, message: string, problems?: ApiError['problems']): IpcResult {
-  return { ok: false, error: { error, message, ...(problems && { problems }) } };
+function failure(error: string, message: string): IpcResult {
+  return { ok: false, error: { error, message } };
 }
 
 export interface CallHandlerOptions {
@@ -72,7 +73,8 @@ export function createCallHandler(options: CallHandlerOptions): (event: IpcEvent
     try {
       return { ok: true, value: await options.api.dispatch(parsed.data.method, parsed.data.input) };
     } catch (err) {
-      if (err instanceof ApiFailure) return failure(err.code, err.message, err.problems);
+      // The core's own errors reach the UI as the control API's error body, as over HTTP.
+      if (err instanceof DomainError) return { ok: false, error: errorBody(err) };
       options.logger.error(`${parsed.data.method} failed: ${(err as Error).stack ?? String(err)}`);
       return failure('internal_error', 'Airlock could not complete this request; see the log');
     }

@@ -4,25 +4,10 @@
  */
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
+import { jsonSyntaxMessage } from '../../shared/json-syntax.ts';
 import type { EditorProblem } from '../components/json-editor.tsx';
 
 export type JsonCheck = { ok: true; value: unknown } | { ok: false; problems: EditorProblem[] };
-
-const SYNTAX: Record<string, string> = {
-  InvalidSymbol: 'unexpected character',
-  InvalidNumberFormat: 'invalid number',
-  PropertyNameExpected: 'expected a key in double quotes',
-  ValueExpected: 'expected a value',
-  ColonExpected: 'expected ":"',
-  CommaExpected: 'expected ","',
-  CloseBraceExpected: 'expected "}"',
-  CloseBracketExpected: 'expected "]"',
-  EndOfFileExpected: 'unexpected text after the end',
-  InvalidCommentToken: 'comments are not allowed here',
-  UnexpectedEndOfString: 'string is not closed',
-  InvalidEscapeCharacter: 'invalid escape sequence',
-  InvalidCharacter: 'control character in a string',
-};
 
 /** Strict JSON (no comments, no trailing commas): what a tool receives. */
 export function parseJson(text: string): JsonCheck {
@@ -30,7 +15,7 @@ export function parseJson(text: string): JsonCheck {
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0 || !tree) {
     // After the first syntax error the parser's further complaints are mostly echoes of it.
-    const problems = errors.slice(0, 1).map((e) => ({ offset: e.offset, length: e.length, message: SYNTAX[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error) }));
+    const problems = errors.slice(0, 1).map((e) => ({ offset: e.offset, length: e.length, message: jsonSyntaxMessage(printParseErrorCode(e.error), { comments: false, subject: 'the arguments' }) }));
     return { ok: false, problems: problems.length ? problems : [{ offset: 0, message: 'expected a JSON value' }] };
   }
   return { ok: true, value: JSON.parse(text) as unknown };

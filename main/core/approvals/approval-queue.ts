@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { DecisionInput, PendingCall, PendingResolution } from '../../../shared/api/contract.ts';
-import { ApiFailure } from '../control/control-api.ts';
+import { InvalidArguments, NotPending } from '../errors.ts';
 
 export type ApprovalOutcome =
   | { kind: 'approved'; remember: DecisionInput['remember']; message?: string; arguments?: Record<string, unknown>; decidedAt: number }
@@ -102,13 +102,13 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     if (item) item.kept = true;
   }
 
-  /** A person's decision. Throws ApiFailure for an unknown id or an invalid decision. */
+  /** A person's decision. Throws NotPending for an unknown id, InvalidArguments for edited arguments that do not fit. */
   decide(id: string, input: DecisionInput): PendingResolution {
     const item = this.items.get(id);
-    if (!item) throw new ApiFailure(404, 'not_pending', `no pending call ${id} (it was already decided, withdrawn or timed out)`);
+    if (!item) throw new NotPending(`no pending call ${id} (it was already decided, withdrawn or timed out)`);
     if (input.decision === 'approve') {
       const problem = this.check(item.pending, input);
-      if (problem) throw new ApiFailure(400, 'invalid_arguments', problem);
+      if (problem) throw new InvalidArguments(problem);
     }
     const decidedAt = Date.now();
     const outcome: ApprovalOutcome =

@@ -8,25 +8,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Edit, type Node, type ParseError } from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
+import { jsonSyntaxMessage, lineColumn } from '../../../shared/json-syntax.ts';
 
 export type ClientFileRead =
   | { status: 'missing' }
   | { status: 'unreadable'; error: string }
   | { status: 'malformed'; error: string }
   | { status: 'ok'; text: string; root: Node | undefined };
-
-/** 1-based line and column of an offset, for messages a person can act on. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 };
-}
 
 /**
  * Parses a client file. `jsonc` allows comments and trailing commas (VS Code); the other
@@ -41,26 +29,10 @@ export function parseClientText(text: string, jsonc: boolean): { root: Node | un
   const first = errors[0];
   if (first) {
     const { line, column } = lineColumn(text, first.offset);
-    return { error: `line ${line}, column ${column}: ${describeParseError(printParseErrorCode(first.error))}` };
+    return { error: `line ${line}, column ${column}: ${jsonSyntaxMessage(printParseErrorCode(first.error), { comments: jsonc, subject: 'this file' })}` };
   }
   if (root && root.type !== 'object') return { error: 'the file is not a JSON object' };
   return { root };
-}
-
-function describeParseError(code: string): string {
-  const words: Record<string, string> = {
-    InvalidSymbol: 'unexpected character',
-    InvalidCommentToken: 'comments are not allowed in this file',
-    CommaExpected: 'expected a comma',
-    ColonExpected: 'expected a colon',
-    ValueExpected: 'expected a value',
-    PropertyNameExpected: 'expected a property name',
-    CloseBraceExpected: 'expected "}"',
-    CloseBracketExpected: 'expected "]"',
-    EndOfFileExpected: 'unexpected text after the end',
-    UnexpectedEndOfString: 'unterminated string',
-  };
-  return words[code] ?? code;
 }
 
 export function readClientFile(path: string, jsonc: boolean): ClientFileRead {

@@ -33,6 +33,7 @@ import { ConfigSchema, type ServerConfig } from '../../../shared/config.ts';
 import { loadOrCreateAuth } from '../home/auth.ts';
 import { ensureHome, homePaths, loadConfig } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
+import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
 import {
   ConcurrentChangeError,
@@ -50,7 +51,6 @@ import {
 import {
   airlockEntry,
   airlockServerOf,
-  canonicalJson,
   entryMatchesServer,
   renamedCandidates,
   sameDefinition,

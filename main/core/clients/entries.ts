@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { RemoteServerSchema, StdioServerSchema, ServerNameSchema, type ServerConfig } from '../../../shared/config.ts';
 import { CLIENT_NAMES, type ClientId, type ClientScope, type Via } from '../../../shared/clients.ts';
+import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
 
 /** Where a protected entry leads: this Airlock's home, program and endpoint. */
@@ -126,13 +127,6 @@ function definitionKey(config: ServerConfig): string {
 
 export function sameDefinition(a: ServerConfig, b: ServerConfig): boolean {
   return definitionKey(a) === definitionKey(b);
-}
-
-/** JSON with sorted keys, to compare values however their keys are ordered. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isRecord(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-  );
 }
 
 function programName(command: string): string {

@@ -11,27 +11,13 @@ import {
   type MethodName,
   type MethodOutput,
   type Methods,
-  type PolicyProblem,
 } from '../../../shared/api/contract.ts';
+import { InvalidInput, UnknownMethod } from '../errors.ts';
 import { formatZodError } from '../util/zod-format.ts';
 
 export type Handlers = {
   [M in MethodName]: (input: z.output<Methods[M]['input']>) => Promise<MethodOutput<M>> | MethodOutput<M>;
 };
-
-/** An error meant for the caller: an HTTP status, a stable code and a readable message. */
-export class ApiFailure extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly problems: PolicyProblem[] | undefined;
-  constructor(status: number, code: string, message: string, problems?: PolicyProblem[]) {
-    super(message);
-    this.name = 'ApiFailure';
-    this.status = status;
-    this.code = code;
-    this.problems = problems;
-  }
-}
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(methods, name);
@@ -50,9 +36,9 @@ export class ControlApi {
   }
 
   async dispatch(method: string, rawInput: unknown): Promise<unknown> {
-    if (!isMethodName(method)) throw new ApiFailure(404, 'unknown_method', `no API method "${method}"`);
+    if (!isMethodName(method)) throw new UnknownMethod(`no API method "${method}"`);
     const parsed = methods[method].input.safeParse(rawInput ?? undefined);
-    if (!parsed.success) throw new ApiFailure(400, 'invalid_input', `${method}: ${formatZodError(parsed.error)}`);
+    if (!parsed.success) throw new InvalidInput(`${method}: ${formatZodError(parsed.error)}`);
     const handler = this.handlers[method] as (input: unknown) => unknown;
     return await handler(parsed.data);
   }

@@ -1,81 +1,159 @@
-/** The control API's methods, each a thin call into the core's parts. */
-import type { Grant, Status } from '../../../shared/api/contract.ts';
-import type { Airlock } from '../airlock.ts';
-import { evaluate, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
+/**
+ * The control API's methods, in groups by concern. Each group takes only the services it
+ * uses (the composition root, airlock.ts, wires them), and raises domain errors
+ * (../errors.ts), never transport statuses.
+ */
+import type { AirlockEvent, Grant, MethodName, Status } from '../../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../../shared/history.ts';
-import { ApiFailure, type Handlers } from './control-api.ts';
+import type { ApprovalQueue } from '../approvals/approval-queue.ts';
 import { importServers, listClients, protect, unprotect, type ClientsContext } from '../clients/clients.ts';
 import { defaultClientEnvironment } from '../clients/locations.ts';
+import { NotFound, NothingToAccept } from '../errors.ts';
+import type { PolicyManager } from '../guard/policy-manager.ts';
+import type { ToolCatalog } from '../guard/tool-catalog.ts';
+import { evaluate, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
+import type { GrantStore } from '../store/grant-store.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import type { SelfCommand } from '../upstream/command-resolver.ts';
+import type { UpstreamStatus } from '../upstream/upstream.ts';
+import type { Handlers } from './control-api.ts';
 
-function status(airlock: Airlock): Status {
-  return { version: airlock.version, home: airlock.paths.dir, url: airlock.url, pid: process.pid, paused: airlock.guard.isPaused };
-}
+type Group<M extends MethodName> = Pick<Handlers, M>;
 
-function actionOf(policy: CompiledPolicy, entry: HistoryEntry, airlock: Airlock) {
-  const annotations = airlock.catalog.tool(entry.server, entry.tool)?.annotations;
-  // Limits are left out: a replay cannot know the counters each call met.
-  return evaluate(policy, { server: entry.server, tool: entry.tool, args: entry.arguments, client: entry.client, sessionId: entry.sessionId, annotations }, NO_COUNTERS, entry.receivedAt);
+export interface ClientsServices {
+  /** The Airlock home. */
+  home: string;
+  self: SelfCommand;
+  /** Where protected clients are pointed: this Airlock's URL and MCP token (known once it listens). */
+  endpoint: () => { url: string; token: string };
 }
 
 /** Client configs are edited for the person running Airlock, pointing at this Airlock. */
-function clientsContext(airlock: Airlock, projects?: string[]): ClientsContext {
-  return {
-    home: airlock.paths.dir,
-    self: airlock.self,
+export function clientsHandlers(services: ClientsServices): Group<'clients.list' | 'clients.import' | 'clients.protect' | 'clients.unprotect'> {
+  const context = (projects?: string[]): ClientsContext => ({
+    home: services.home,
+    self: services.self,
     env: defaultClientEnvironment(projects ?? [process.cwd()]),
-    endpoint: { url: airlock.url, token: airlock.tokens.mcpToken },
+    endpoint: services.endpoint(),
+  });
+  return {
+    'clients.list': (input) => listClients(context(input?.projects), input ?? {}),
+    'clients.import': (input) => importServers(context(input.projects), input),
+    'clients.protect': (input) => protect(context(input.projects), input),
+    'clients.unprotect': (input) => unprotect(context(input.projects), input),
   };
 }
 
-export function createControlHandlers(airlock: Airlock): Handlers {
+/** "Pause all": the call guard's switch. */
+export interface PauseSwitch {
+  readonly isPaused: boolean;
+  setPaused(paused: boolean): void;
+}
+
+export interface StatusServices {
+  version: string;
+  home: string;
+  url: () => string;
+  pause: PauseSwitch;
+  /** Tells every UI (the control API's events). */
+  emit: (event: AirlockEvent) => void;
+}
+
+export function statusHandlers(services: StatusServices): Group<'status.get' | 'approvals.pause'> {
+  const status = (): Status => ({ version: services.version, home: services.home, url: services.url(), pid: process.pid, paused: services.pause.isPaused });
   return {
-    'clients.list': (input) => listClients(clientsContext(airlock, input?.projects), input ?? {}),
-    'clients.import': (input) => importServers(clientsContext(airlock, input.projects), input),
-    'clients.protect': (input) => protect(clientsContext(airlock, input.projects), input),
-    'clients.unprotect': (input) => unprotect(clientsContext(airlock, input.projects), input),
-    'status.get': () => status(airlock),
-    'pending.list': () => airlock.queue.list(),
-    'pending.decide': ({ id, ...decision }) => airlock.queue.decide(id, decision),
-    'history.query': (query) => airlock.stores.history.query(query),
+    'status.get': status,
+    'approvals.pause': ({ paused }) => {
+      services.pause.setPaused(paused);
+      const s = status();
+      services.emit({ type: 'status.changed', status: s });
+      return s;
+    },
+  };
+}
+
+export function pendingHandlers(queue: Pick<ApprovalQueue, 'list' | 'decide'>): Group<'pending.list' | 'pending.decide'> {
+  return {
+    'pending.list': () => queue.list(),
+    'pending.decide': ({ id, ...decision }) => queue.decide(id, decision),
+  };
+}
+
+export function historyHandlers(history: Pick<HistoryStore, 'query' | 'get'>): Group<'history.query' | 'history.get'> {
+  return {
+    'history.query': (query) => history.query(query),
     'history.get': ({ id }) => {
-      const entry = airlock.stores.history.get(id);
-      if (!entry) throw new ApiFailure(404, 'not_found', `no history entry ${id}`);
+      const entry = history.get(id);
+      if (!entry) throw new NotFound(`no history entry ${id}`);
       return entry;
     },
-    'policy.get': () => airlock.policy.state(),
-    'policy.put': ({ text }) => airlock.policy.put(text),
-    'policy.validate': ({ text }) => airlock.policy.validate(text),
+  };
+}
+
+export interface PolicyServices {
+  policy: Pick<PolicyManager, 'state' | 'put' | 'validate' | 'compile' | 'current'>;
+  /** The calls a draft is simulated against. */
+  history: Pick<HistoryStore, 'query'>;
+  /** Tool annotations, which policy conditions may read. */
+  catalog: Pick<ToolCatalog, 'tool'>;
+}
+
+export function policyHandlers({ policy, history, catalog }: PolicyServices): Group<'policy.get' | 'policy.put' | 'policy.validate' | 'policy.simulate'> {
+  const actionOf = (compiled: CompiledPolicy, entry: HistoryEntry) => {
+    const annotations = catalog.tool(entry.server, entry.tool)?.annotations;
+    // Limits are left out: a replay cannot know the counters each call met.
+    return evaluate(compiled, { server: entry.server, tool: entry.tool, args: entry.arguments, client: entry.client, sessionId: entry.sessionId, annotations }, NO_COUNTERS, entry.receivedAt);
+  };
+  return {
+    'policy.get': () => policy.state(),
+    'policy.put': ({ text }) => policy.put(text),
+    'policy.validate': ({ text }) => policy.validate(text),
     'policy.simulate': ({ text, limit }) => {
-      const parsed = airlock.policy.validate(text);
+      const parsed = policy.validate(text);
       if (!parsed.ok) return { checked: 0, changes: [], problems: parsed.problems };
-      const draft = airlock.policy.compile(text);
-      const current = airlock.policy.current;
-      const entries = airlock.stores.history.query({ limit: Math.min(limit, 500) }).entries;
+      const draft = policy.compile(text);
+      const current = policy.current;
+      const entries = history.query({ limit: Math.min(limit, 500) }).entries;
       let page = entries;
-      let cursor = airlock.stores.history.query({ limit: Math.min(limit, 500) }).nextCursor;
+      let cursor = history.query({ limit: Math.min(limit, 500) }).nextCursor;
       while (page.length < limit && cursor) {
-        const next = airlock.stores.history.query({ limit: Math.min(limit - page.length, 500), cursor });
+        const next = history.query({ limit: Math.min(limit - page.length, 500), cursor });
         page = [...page, ...next.entries];
         cursor = next.nextCursor;
       }
       const changes = [];
       for (const entry of page) {
-        const before = actionOf(current, entry, airlock);
-        const after = actionOf(draft, entry, airlock);
+        const before = actionOf(current, entry);
+        const after = actionOf(draft, entry);
         if (before.action !== after.action) {
           changes.push({ historyId: entry.id, server: entry.server, tool: entry.tool, receivedAt: entry.receivedAt, before: before.action, after: after.action, rule: after.rule });
         }
       }
       return { checked: page.length, changes, problems: [] };
     },
-    'servers.list': () => airlock.serverStatuses().map((s) => airlock.catalog.describe(s)),
-    'tools.changes': () => airlock.catalog.changes(),
+  };
+}
+
+export interface ServersServices {
+  catalog: Pick<ToolCatalog, 'describe' | 'changes' | 'accept'>;
+  statuses: () => UpstreamStatus[];
+}
+
+export function serversHandlers({ catalog, statuses }: ServersServices): Group<'servers.list' | 'tools.changes' | 'tools.accept'> {
+  return {
+    'servers.list': () => statuses().map((s) => catalog.describe(s)),
+    'tools.changes': () => catalog.changes(),
     'tools.accept': ({ server, tool }) => {
-      if (!airlock.catalog.accept(server, tool)) throw new ApiFailure(404, 'not_changed', `tool "${tool}" on "${server}" has no changed definition to accept`);
+      if (!catalog.accept(server, tool)) throw new NothingToAccept(`tool "${tool}" on "${server}" has no changed definition to accept`);
       return { ok: true as const };
     },
+  };
+}
+
+export function grantsHandlers(grants: Pick<GrantStore, 'list' | 'revoke'>): Group<'grants.list' | 'grants.revoke'> {
+  return {
     'grants.list': () =>
-      airlock.stores.grants.list().map(
+      grants.list().map(
         (g): Grant => ({
           id: g.id,
           server: g.server,
@@ -89,14 +167,8 @@ export function createControlHandlers(airlock: Airlock): Handlers {
         }),
       ),
     'grants.revoke': ({ id }) => {
-      if (!airlock.stores.grants.revoke(id)) throw new ApiFailure(404, 'not_found', `no grant ${id}`);
+      if (!grants.revoke(id)) throw new NotFound(`no grant ${id}`);
       return { ok: true as const };
-    },
-    'approvals.pause': ({ paused }) => {
-      airlock.guard.setPaused(paused);
-      const s = status(airlock);
-      airlock.control.emit({ type: 'status.changed', status: s });
-      return s;
     },
   };
 }

@@ -2,12 +2,13 @@
  * `/api/...`: the control API over HTTP for the web UI and scripts. REST-style routes as
  * documented in ARCHITECTURE.md §3, plus `POST /api/rpc/<method>` (the browser bridge's
  * uniform way in) and `GET /api/events` (server-sent events). The admin token was checked
- * before this runs.
+ * before this runs. The core's domain errors (../errors.ts) get their HTTP status here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, BodyTooLargeError } from '../proxy/http-guard.ts';
 import { sendJson } from '../proxy/http-server.ts';
-import { ApiFailure, type ControlApi } from './control-api.ts';
+import { DomainError, errorBody, InvalidJson, type DomainErrorCode } from '../errors.ts';
+import type { ControlApi } from './control-api.ts';
 
 type Input = (req: IncomingMessage, params: string[], url: URL, body: () => Promise<string>) => Promise<unknown> | unknown;
 
@@ -25,7 +26,7 @@ const json = async (body: () => Promise<string>) => {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ApiFailure(400, 'invalid_json', 'the request body is not valid JSON');
+    throw new InvalidJson('the request body is not valid JSON');
   }
 };
 const nothing: Input = () => undefined;
@@ -68,9 +69,21 @@ export interface HttpApiOptions {
   heartbeatMs?: number;
 }
 
+/** The one place where the core's errors become HTTP statuses. */
+const HTTP_STATUS: Record<DomainErrorCode, number> = {
+  invalid_input: 400,
+  invalid_json: 400,
+  invalid_arguments: 400,
+  invalid_policy: 400,
+  not_pending: 404,
+  not_found: 404,
+  not_changed: 404,
+  unknown_method: 404,
+};
+
 export function sendFailure(res: ServerResponse, err: unknown): boolean {
-  if (err instanceof ApiFailure) {
-    sendJson(res, err.status, { error: err.code, message: err.message, ...(err.problems && { problems: err.problems }) });
+  if (err instanceof DomainError) {
+    sendJson(res, HTTP_STATUS[err.code], errorBody(err));
     return true;
   }
   if (err instanceof BodyTooLargeError) {

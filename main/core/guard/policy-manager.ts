@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { PolicyProblem, PolicyState } from '../../../shared/api/contract.ts';
-import { ApiFailure } from '../control/control-api.ts';
+import { InvalidPolicy } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   DEFAULT_POLICY_TEXT,
@@ -106,7 +106,7 @@ export class PolicyManager extends EventEmitter<{ changed: [PolicyState] }> {
   /** Compiles a draft (for simulation) or throws the located problems. */
   compile(text: string): CompiledPolicy {
     const parsed = parsePolicy(text);
-    if (!parsed.ok) throw new ApiFailure(400, 'invalid_policy', 'the policy is invalid', problems(parsed.issues));
+    if (!parsed.ok) throw new InvalidPolicy('the policy is invalid', problems(parsed.issues));
     return parsed.policy;
   }
 

@@ -18,6 +18,7 @@ import {
 import type { z } from 'zod';
 import { compilePolicy, pointer as jsonPointer, type CompiledPolicy } from './compile.ts';
 import { defaultPolicy } from './default-policy.ts';
+import { jsonSyntaxMessage, LineIndex } from '../../../shared/json-syntax.ts';
 import { KNOWN_KEYS, PolicySchema, type PolicyFile } from '../../../shared/policy/schema.ts';
 
 export interface PolicyIssue {
@@ -33,24 +34,8 @@ export type PolicyParseResult =
   | { ok: true; policy: CompiledPolicy; file: PolicyFile }
   | { ok: false; issues: PolicyIssue[] };
 
-const SYNTAX_MESSAGES: Record<string, string> = {
-  InvalidSymbol: 'unexpected character',
-  InvalidNumberFormat: 'invalid number',
-  PropertyNameExpected: 'expected a key in double quotes',
-  ValueExpected: 'expected a value',
-  ColonExpected: 'expected ":"',
-  CommaExpected: 'expected ","',
-  CloseBraceExpected: 'expected "}"',
-  CloseBracketExpected: 'expected "]"',
-  EndOfFileExpected: 'unexpected text after the end of the policy',
-  InvalidCommentToken: 'invalid comment',
-  UnexpectedEndOfComment: 'comment is not closed',
-  UnexpectedEndOfString: 'string is not closed',
-  UnexpectedEndOfNumber: 'number is cut off',
-  InvalidUnicode: 'invalid \\u escape',
-  InvalidEscapeCharacter: 'invalid escape sequence',
-  InvalidCharacter: 'control character in a string (escape it)',
-};
+/** Comments and trailing commas are accepted (the documented examples use them). */
+const POLICY_SYNTAX = { comments: true, subject: 'the policy' };
 
 /** Keys from other policy formats, with what to write instead. */
 const FOREIGN_KEYS: Record<string, string> = {
@@ -59,24 +44,6 @@ const FOREIGN_KEYS: Record<string, string> = {
   limit: 'limits',
   conditions: 'require',
 };
-
-class Positions {
-  readonly #lineStarts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.#lineStarts.push(i + 1);
-  }
-  at(offset: number): { line: number; column: number } {
-    const starts = this.#lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
-  }
-}
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -146,7 +113,7 @@ function cleanMessage(message: string): string {
 }
 
 /** Zod issues, one per offending key or value, placed in the text. */
-function locateIssues(root: Node, issues: readonly z.core.$ZodIssue[], positions: Positions): PolicyIssue[] {
+function locateIssues(root: Node, issues: readonly z.core.$ZodIssue[], positions: LineIndex): PolicyIssue[] {
   const out: PolicyIssue[] = [];
   const place = (path: readonly (string | number)[], offset: number, message: string): void => {
     out.push({ pointer: jsonPointer(...path), ...positions.at(offset), message });
@@ -175,7 +142,7 @@ function locateIssues(root: Node, issues: readonly z.core.$ZodIssue[], positions
 }
 
 /** Keys written twice in one object: JSON.parse keeps the last silently, which may be the weaker. */
-function duplicateKeys(root: Node, positions: Positions): PolicyIssue[] {
+function duplicateKeys(root: Node, positions: LineIndex): PolicyIssue[] {
   const out: PolicyIssue[] = [];
   const walk = (node: Node): void => {
     if (node.type === 'object') {
@@ -210,7 +177,7 @@ const byPosition = (a: PolicyIssue, b: PolicyIssue): number => a.line - b.line |
 export function parsePolicy(input: string): PolicyParseResult {
   // Editors on Windows may save a byte-order mark; it is not part of the JSON.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const positions = new Positions(text);
+  const positions = new LineIndex(text);
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
   if (syntaxErrors.length > 0 || !root) {
@@ -221,11 +188,10 @@ export function parsePolicy(input: string): PolicyParseResult {
     const seen = new Set<string>();
     for (const error of syntaxErrors) {
       const node = root ? findNodeAtOffset(root, error.offset) : undefined;
-      const name = printParseErrorCode(error.error);
       const issue = {
         pointer: node ? jsonPointer(...getNodePath(node)) : '',
         ...positions.at(error.offset),
-        message: `invalid JSON: ${SYNTAX_MESSAGES[name] ?? name}`,
+        message: `invalid JSON: ${jsonSyntaxMessage(printParseErrorCode(error.error), POLICY_SYNTAX)}`,
       };
       // The parser recovers and may report the same spot twice (e.g. at the end of the text).
       const id = `${issue.line}:${issue.column}:${issue.message}`;

@@ -1,27 +1,14 @@
 /**
- * `/`: the built web UI (renderer/), for `airlock serve` and any browser. Static files
- * with a strict Content-Security-Policy, plus `POST /ui/session` where a page trades its
- * one-time login code for the admin token.
+ * `/`: the built web UI (renderer/), for `airlock serve` and any browser: the files of
+ * static-files.ts under a strict Content-Security-Policy, plus `POST /ui/session` where a
+ * page trades its one-time login code for the admin token.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { readBody } from '../proxy/http-guard.ts';
 import { sendJson } from '../proxy/http-server.ts';
 import type { LoginCodes } from './login-codes.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import { createStaticFiles } from './static-files.ts';
 
 /**
  * No inline scripts, nothing from elsewhere. Images may be data:/blob: (previews of
@@ -50,26 +37,7 @@ export interface UiServerOptions {
 }
 
 export function createUiServer(options: UiServerOptions) {
-  const root = normalize(options.root);
-
-  const sendFile = async (res: ServerResponse, file: string, immutable: boolean): Promise<boolean> => {
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) return false;
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-length': info.size,
-        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'content-security-policy': UI_CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-      });
-      createReadStream(file).pipe(res);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const files = createStaticFiles({ root: options.root, csp: UI_CSP });
 
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (path === '/ui/session') {
@@ -87,13 +55,8 @@ export function createUiServer(options: UiServerOptions) {
       return sendJson(res, 200, { token: options.adminToken() });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', message: 'GET only' });
-    const relative = decodeURIComponent(path).replace(/^\/+/, '');
-    const file = normalize(join(root, relative));
-    if (file !== root && !file.startsWith(root + sep)) return sendJson(res, 404, { error: 'not_found', message: 'not found' });
-    if (relative && (await sendFile(res, file, relative.startsWith('assets/')))) return;
-    // Single-page app: every other path is the UI itself.
-    if (await sendFile(res, join(root, 'index.html'), false)) return;
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('The Airlock UI is not built. Run `npm run build` and reload.\n');
+    const file = await files(path);
+    res.writeHead(file.status, { ...file.headers, 'content-length': Buffer.byteLength(file.body) });
+    res.end(file.body);
   };
 }
