@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { readBody } from '../proxy/http-guard.ts';
+import { sendNotFound } from '../proxy/http-answers.ts';
 import { sendJson } from '../proxy/http-server.ts';
 import type { LoginCodes } from './login-codes.ts';
 
@@ -41,6 +42,26 @@ export const UI_CSP = [
 ].join('; ');
 
 const SessionRequestSchema = z.strictObject({ code: z.string().min(1).max(200) });
+
+/**
+ * Which paths are the UI's own: the page itself at `/` (views are hash routes, so no other
+ * path is a page), the built assets, and files at the top of the build (icons). Anything
+ * else is no UI route and gets a JSON 404, never index.html: clients that probe a path
+ * (OAuth discovery after a 401) must not be handed an HTML page with status 200.
+ */
+export type UiRoute = { kind: 'page' } | { kind: 'file'; relative: string } | { kind: 'none' };
+
+export function uiRouteOf(path: string): UiRoute {
+  if (path === '/' || path === '/index.html') return { kind: 'page' };
+  let relative: string;
+  try {
+    relative = decodeURIComponent(path).replace(/^\/+/, '');
+  } catch {
+    return { kind: 'none' };
+  }
+  if (relative.startsWith('assets/') || /^[\w-]+\.(?:ico|png|svg|webmanifest|txt)$/.test(relative)) return { kind: 'file', relative };
+  return { kind: 'none' };
+}
 
 export interface UiServerOptions {
   /** The built renderer (index.html and assets/). */
@@ -86,12 +107,14 @@ export function createUiServer(options: UiServerOptions) {
       }
       return sendJson(res, 200, { token: options.adminToken() });
     }
+    const route = uiRouteOf(path);
+    if (route.kind === 'none') return sendNotFound(res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', message: 'GET only' });
-    const relative = decodeURIComponent(path).replace(/^\/+/, '');
-    const file = normalize(join(root, relative));
-    if (file !== root && !file.startsWith(root + sep)) return sendJson(res, 404, { error: 'not_found', message: 'not found' });
-    if (relative && (await sendFile(res, file, relative.startsWith('assets/')))) return;
-    // Single-page app: every other path is the UI itself.
+    if (route.kind === 'file') {
+      const file = normalize(join(root, route.relative));
+      if (file === root || !file.startsWith(root + sep) || !(await sendFile(res, file, route.relative.startsWith('assets/')))) return sendNotFound(res, path);
+      return;
+    }
     if (await sendFile(res, join(root, 'index.html'), false)) return;
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('The Airlock UI is not built. Run `npm run build` and reload.\n');
