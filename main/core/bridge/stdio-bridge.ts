@@ -7,6 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { describeClientLineError } from './bridge-errors.ts';
 import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 const RESPONSE_HOLD_MS = 10;
@@ -75,7 +76,7 @@ export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> 
   stdio.onclose = () => void end();
   http.onclose = () => void end(new Error('Airlock closed the connection'));
   http.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
-  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
+  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${describeClientLineError(err)}\n`);
 
   await http.start();
   await stdio.start();
