@@ -92,6 +92,14 @@ export function createControlHandlers(airlock: Airlock): Handlers {
       if (!airlock.stores.grants.revoke(id)) throw new ApiFailure(404, 'not_found', `no grant ${id}`);
       return { ok: true as const };
     },
+    'connect.info': () => ({
+      url: airlock.url,
+      port: airlock.port,
+      configuredPort: airlock.config.airlock.port,
+      home: airlock.paths.dir,
+      bridge: { command: airlock.self.command, args: airlock.self.args },
+    }),
+    'connect.token': () => ({ token: airlock.tokens.mcpToken }),
     'approvals.pause': ({ paused }) => {
       airlock.guard.setPaused(paused);
       const s = status(airlock);
