@@ -4,7 +4,7 @@
  * the paths they probe after a 401 (OAuth discovery, client registration), which must answer
  * JSON that names the bearer token, never the UI's index.html.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,6 +47,28 @@ async function claude(...args: string[]): Promise<string> {
   };
   const { stdout, stderr } = await run(join(BIN, 'claude'), args, { cwd: project, env, timeout: 60_000 });
   return stdout + stderr;
+}
+
+/** Runs mcp-remote (the stdio-to-HTTP proxy Claude Desktop users run) until it exits or answers initialize. */
+async function mcpRemote(url: string, headers: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const child = spawn(join(BIN, 'mcp-remote'), [url, ...headers.flatMap((h) => ['--header', h])], {
+    env: { PATH: `${BIN}:${process.env.PATH ?? ''}`, HOME: user.dir, MCP_REMOTE_CONFIG_DIR: join(user.dir, '.mcp-auth') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const answered = new Promise<void>((resolve) =>
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('\n')) resolve();
+    }),
+  );
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
+  const first = await Promise.race([exited.then(() => 'exit' as const), answered.then(() => 'answer' as const)]);
+  if (first === 'answer') child.kill();
+  return { stdout, stderr, code: await exited };
 }
 
 function statusLine(listing: string, name: string): string {
@@ -121,5 +143,17 @@ describe('an agent without the right token', () => {
     expect(wrong).toContain("not this Airlock's MCP token");
 
     expect(statusLine(listing, 'right-token')).toContain('Connected');
+  }, 90_000);
+
+  it('mcp-remote without a token exits with the bearer-token explanation, not a JSON parse error; with the token it answers initialize', async () => {
+    const url = `${airlock.url}/mcp/demo`;
+    const refused = await mcpRemote(url, []);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('Airlock endpoints take a bearer token');
+    expect(refused.stderr).not.toMatch(/JSON Parse error|Unexpected token '<'|Unrecognized token/);
+
+    const connected = await mcpRemote(url, [`Authorization: Bearer ${TEST_MCP_TOKEN}`]);
+    expect(JSON.parse(connected.stdout.split('\n')[0]!)).toMatchObject({ id: 1, result: { serverInfo: expect.any(Object) } });
   }, 90_000);
 });
