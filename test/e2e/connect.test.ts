@@ -136,6 +136,26 @@ describe('Connect page', () => {
     await stdio.close();
   }, 60_000);
 
+  it('warns that the URLs change when Airlock runs on a port other than the configured one (here: config.json says 0)', async () => {
+    const otherHome = tempHome('airlock-e2e-connect-any-port-');
+    const other = await startAirlock(otherHome.dir, { demo: DEMO_IMAGES }, { uiRoot });
+    const tab = await watched.context.newPage();
+    try {
+      await tab.goto(`${other.url}/#/connect?code=${other.issueLoginCode()}`);
+      const warning = tab.getByRole('alert').filter({ hasText: 'airlock.port' });
+      await warning.waitFor();
+      expect(await warning.textContent()).toContain(`the URLs below (port ${other.port}) change with every restart`);
+    } finally {
+      await tab.close();
+      await other.stop();
+      otherHome.cleanup();
+    }
+    // The Airlock on its configured port shows no such warning.
+    await goTo(page, 'connect');
+    await server().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60_000);
+
   it('Protect Cursor rewrites ~/.cursor/mcp.json to go through Airlock on its configured port, and shows what it did', async () => {
     await goTo(page, 'connect');
     await page.getByRole('button', { name: 'Protect Cursor' }).click();
