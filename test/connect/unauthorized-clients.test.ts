@@ -97,7 +97,7 @@ describe('an agent without the right token', () => {
   });
 
   it('paths that are no page of the UI answer 404 JSON; the page and its assets are still served', async () => {
-    for (const path of ['/nothing-here', '/history', '/assets/missing.js', '/index.htm']) {
+    for (const path of ['/nothing-here', '/history', '/assets/missing.js', '/index.htm', '/assets/%2e%2e/%2e%2e/etc/passwd', '/%E0%A4%A']) {
       const res = await fetch(new URL(path, airlock.url));
       expect(res.status, path).toBe(404);
       expect(((await res.json()) as { error: string }).error, path).toBe('not_found');
