@@ -1,6 +1,6 @@
 /** The main window: a sidebar of views and the view the hash route names. */
 import { lazy, Suspense, useEffect } from 'react';
-import { AirlockMark, HistoryIcon, InboxIcon, LaptopIcon, ServerIcon, ShieldIcon } from './components/icons.tsx';
+import { AirlockMark, HistoryIcon, InboxIcon, LaptopIcon, PlugIcon, ServerIcon, ShieldIcon } from './components/icons.tsx';
 import { href, useLocation, type Route } from './lib/router.ts';
 import { useConnectionStore } from './state/connection-store.ts';
 import { usePendingStore } from './state/pending-store.ts';
@@ -14,6 +14,7 @@ import { PopupView } from './views/approvals/popup-view.tsx';
 const HistoryView = lazy(() => import('./views/history/history-view.tsx').then((m) => ({ default: m.HistoryView })));
 const PolicyView = lazy(() => import('./views/policy/policy-view.tsx').then((m) => ({ default: m.PolicyView })));
 const ClientsView = lazy(() => import('./views/clients/clients-view.tsx').then((m) => ({ default: m.ClientsView })));
+const ConnectView = lazy(() => import('./views/connect/connect-view.tsx').then((m) => ({ default: m.ConnectView })));
 const ServersView = lazy(() => import('./views/servers/servers-view.tsx').then((m) => ({ default: m.ServersView })));
 
 interface NavItem {
@@ -28,6 +29,7 @@ const NAV: NavItem[] = [
   { route: 'policy', label: 'Policy', icon: <ShieldIcon /> },
   { route: 'servers', label: 'Servers', icon: <ServerIcon /> },
   { route: 'clients', label: 'Clients', icon: <LaptopIcon /> },
+  { route: 'connect', label: 'Connect', icon: <PlugIcon /> },
 ];
 
 function NavBadge({ route }: { route: Route }) {
@@ -93,6 +95,7 @@ export function App() {
           {route === 'policy' && <PolicyView />}
           {route === 'servers' && <ServersView />}
           {route === 'clients' && <ClientsView />}
+          {route === 'connect' && <ConnectView />}
         </Suspense>
       </main>
     </div>

@@ -8,7 +8,8 @@ import { config as zodConfig } from 'zod/v4/core';
 import { App } from './app.tsx';
 import { setBridge, type UiBridge } from './bridge/bridge.ts';
 import { createHttpBridge } from './bridge/http-bridge.ts';
-import { signIn } from './bridge/login.ts';
+import { readFragmentCode, signIn } from './bridge/login.ts';
+import { shareSession } from './bridge/session-share.ts';
 import { startSync } from './state/sync.ts';
 import { useConnectionStore } from './state/connection-store.ts';
 import { SignedOut } from './views/signed-out.tsx';
@@ -28,6 +29,12 @@ function renderSignedOut(problem?: string) {
   );
 }
 
+/** The token this tab is signed in with, while it is (shared with new tabs of this browser). */
+let sessionToken: string | undefined;
+let stopSharing = () => {};
+/** One sign-in at a time: a link pasted while the page is still starting waits its turn. */
+let starting: Promise<void> = Promise.resolve();
+
 async function start(): Promise<void> {
   let bridge: UiBridge;
   if (window.airlock) {
@@ -35,7 +42,13 @@ async function start(): Promise<void> {
   } else {
     const login = await signIn();
     if (login.token === undefined) return renderSignedOut(login.problem);
-    bridge = createHttpBridge(login.token, () => renderSignedOut('Your session ended. Open a new login link.'));
+    sessionToken = login.token;
+    stopSharing = shareSession(() => sessionToken);
+    bridge = createHttpBridge(login.token, () => {
+      sessionToken = undefined;
+      stopSharing();
+      renderSignedOut('Your session ended. Open a new login link.');
+    });
   }
   setBridge(bridge);
   startSync(bridge);
@@ -48,4 +61,12 @@ async function start(): Promise<void> {
   }
 }
 
-void start();
+// A login link pasted into an open tab changes only the fragment: no reload, so the page
+// looks for the code itself. A signed-out tab signs in; a signed-in one just uses the code
+// up, so it is not left in the address bar.
+window.addEventListener('hashchange', () => {
+  if (window.airlock || !readFragmentCode(location.hash)) return;
+  starting = starting.catch(() => undefined).then(() => (sessionToken === undefined ? start() : signIn().then(() => undefined)));
+});
+
+starting = start();

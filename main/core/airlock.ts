@@ -13,7 +13,8 @@ import { SettingsSchema, type Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { ControlApi } from './control/control-api.ts';
-import { clientsHandlers, grantsHandlers, historyHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
+import { clientsHandlers, connectHandlers,
+  grantsHandlers, historyHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
 import { InvalidInput } from './errors.ts';
 import { CallGuard, noHistory } from './guard/call-guard.ts';
@@ -121,6 +122,14 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       ...policyHandlers({ policy: this.policy, history: this.stores.history, catalog: this.catalog }),
       ...serversHandlers({ catalog: this.catalog, statuses: () => this.serverStatuses() }),
       ...grantsHandlers(this.stores.grants),
+      ...connectHandlers({
+        url: () => this.url,
+        port: () => this.port,
+        configuredPort: this.config.airlock.port,
+        home: paths.dir,
+        self: options.self,
+        mcpToken: () => this.tokens.mcpToken,
+      }),
     });
 
     for (const [name, server] of Object.entries(this.config.mcpServers)) {

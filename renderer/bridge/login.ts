@@ -3,8 +3,11 @@
  * `airlock serve` prints carries a one-time code in its fragment, which browsers never
  * send to a server. The page trades the code for the token once, removes the fragment
  * from the address bar and history, and keeps the token in sessionStorage (this tab only,
- * gone when it closes).
+ * gone when it closes). A tab without a code asks the signed-in tabs of this browser
+ * (session-share.ts).
  */
+import { askOpenTabs } from './session-share.ts';
+
 const TOKEN_KEY = 'airlock.adminToken';
 
 export interface FragmentCode {
@@ -54,9 +57,19 @@ export type LoginResult = { token: string } | { token: undefined; problem?: stri
 
 /**
  * Redeems a code found in the fragment (removing it from the address bar first, so a
- * reload or a copied URL never carries it), else returns the token this tab already has.
+ * reload or a copied URL never carries it), else returns the token this tab already has,
+ * else the one a signed-in tab of this browser hands over.
  */
 export async function signIn(): Promise<LoginResult> {
+  const result = await redeemOrReuse();
+  if (result.token !== undefined) return result;
+  const shared = await askOpenTabs();
+  if (!shared) return result;
+  storeToken(shared);
+  return { token: shared };
+}
+
+async function redeemOrReuse(): Promise<LoginResult> {
   const found = readFragmentCode(location.hash);
   if (found) {
     history.replaceState(null, '', location.pathname + location.search + found.rest);

@@ -48,6 +48,14 @@ export const LaptopIcon = (p: IconProps) => (
   </Icon>
 );
 
+export const PlugIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 2v3M10 2v3" />
+    <path d="M4 5h8v2.5a4 4 0 0 1-8 0Z" />
+    <path d="M8 11.5V14" />
+  </Icon>
+);
+
 export const WarningIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M7.1 2.6a1 1 0 0 1 1.8 0l5.3 9.9a1 1 0 0 1-.9 1.5H2.7a1 1 0 0 1-.9-1.5Z" />

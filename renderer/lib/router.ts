@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export const ROUTES = ['approvals', 'history', 'policy', 'servers', 'clients', 'popup'] as const;
+export const ROUTES = ['approvals', 'history', 'policy', 'servers', 'clients', 'connect', 'popup'] as const;
 export type Route = (typeof ROUTES)[number];
 
 export interface Location {

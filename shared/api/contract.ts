@@ -164,6 +164,19 @@ export const StatusSchema = z.object({
 });
 export type Status = z.infer<typeof StatusSchema>;
 
+/** What a person needs to point an agent at this Airlock (the Connect view). No token: see `connect.token`. */
+export const ConnectInfoSchema = z.object({
+  /** Where agents reach this Airlock now: `http://127.0.0.1:<port>`; `/mcp/<server>` follows. */
+  url: z.string(),
+  port: z.number(),
+  /** config.json `airlock.port` (0: any free port). Entries written with another port break at the next start. */
+  configuredPort: z.number(),
+  home: z.string(),
+  /** How a client spawns this Airlock's stdio bridge: the program and the arguments before `connect <server>`. */
+  bridge: z.object({ command: z.string(), args: z.array(z.string()) }),
+});
+export type ConnectInfo = z.infer<typeof ConnectInfoSchema>;
+
 // ---------------------------------------------------------------------------------------
 // Methods: name → input and output schema.
 
@@ -192,6 +205,9 @@ export const methods = {
   'grants.list': { input: none, output: z.array(GrantSchema) },
   'grants.revoke': { input: z.strictObject({ id: z.string() }), output: ok },
   'approvals.pause': { input: z.strictObject({ paused: z.boolean() }), output: StatusSchema },
+  'connect.info': { input: none, output: ConnectInfoSchema },
+  /** The MCP token agents send; asked for only when a person reveals or copies it. */
+  'connect.token': { input: none, output: z.object({ token: z.string() }) },
   ...clientsMethods,
 } as const;
 

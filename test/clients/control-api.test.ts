@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { ClientsList } from '../../shared/clients.ts';
-import { api, startAirlock, tempHome } from '../helpers/harness.ts';
+import { api, freePort, startAirlock, tempHome } from '../helpers/harness.ts';
 
 describe('clients through the control API', () => {
   const home = tempHome();
@@ -17,7 +17,7 @@ describe('clients through the control API', () => {
     process.env.HOME = user.dir;
     mkdirSync(join(user.dir, '.cursor'), { recursive: true });
     writeFileSync(cursorFile, JSON.stringify({ mcpServers: { notes: { command: 'notes-server', args: ['--dir', '/tmp/notes'] } } }, null, 2));
-    airlock = await startAirlock(home.dir, {});
+    airlock = await startAirlock(home.dir, {}, { port: await freePort() });
   });
   afterAll(async () => {
     process.env.HOME = savedHome;

@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discoverClients, importServers, protect, unprotect } from '../../main/core/clients/clients.ts';
+import { TEST_MCP_TOKEN } from '../helpers/harness.ts';
 import { FAKE_SELF, FORMATS, sandbox, type Sandbox } from './fixtures.ts';
 
 let box: Sandbox | undefined;
@@ -125,28 +126,76 @@ describe('how clients reach Airlock', () => {
     expect(JSON.parse(s.read(file)).mcpServers.a.args).toContain('connect');
   });
 
-  it('project files get the bridge by default (no token in files people commit); --via http overrides', () => {
+  it('project files (often committed) get no path of this machine and no token: the bridge is `airlock connect`, --via http reads the token from the environment', () => {
     const s = (box = sandbox());
-    const file = s.write(join(s.project, '.cursor', 'mcp.json'), '{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b"}}}');
-    expect(protect(s.ctx(), { client: 'cursor', servers: ['a'] }).ok).toBe(true);
-    expect(protect(s.ctx(), { client: 'cursor', servers: ['b'], via: 'http' }).ok).toBe(true);
-    const servers = JSON.parse(s.read(file)).mcpServers;
-    expect(servers.a.command).toBe(FAKE_SELF.command);
-    expect(servers.b).toEqual({ url: 'http://127.0.0.1:7323/mcp/b', headers: { Authorization: expect.stringMatching(/^Bearer /) } });
+    const cursorFile = s.write(join(s.project, '.cursor', 'mcp.json'), '{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b"}}}');
+    const codeFile = s.write(join(s.project, '.mcp.json'), '{"mcpServers": {"c": {"type": "stdio", "command": "c"}}}');
+    const vscodeFile = s.write(join(s.project, '.vscode', 'mcp.json'), '{"servers": {"d": {"type": "stdio", "command": "d"}}}');
+    const bridged = protect(s.ctx(), { client: 'cursor', servers: ['a'] });
+    expect(bridged.ok).toBe(true);
+    // The sandbox's home is not the default one: the bridge finds it only through AIRLOCK_HOME.
+    expect(bridged.notes.join('\n')).toContain(`find this home (${s.airlock}) through AIRLOCK_HOME`);
+    const http = protect(s.ctx(), { client: 'cursor', servers: ['b'], via: 'http' });
+    expect(http.ok).toBe(true);
+    expect(http.notes.join('\n')).toContain('read it from AIRLOCK_MCP_TOKEN');
+    expect(protect(s.ctx(), { client: 'claude-code', via: 'http' }).ok).toBe(true);
+    expect(protect(s.ctx(), { client: 'vscode', via: 'http' }).ok).toBe(true);
+
+    const servers = JSON.parse(s.read(cursorFile)).mcpServers;
+    expect(servers.a).toEqual({ command: 'airlock', args: ['connect', 'a'] });
+    expect(servers.b).toEqual({ url: 'http://127.0.0.1:7323/mcp/b', headers: { Authorization: 'Bearer ${env:AIRLOCK_MCP_TOKEN}' } });
+    // Each client's own variable syntax.
+    expect(JSON.parse(s.read(codeFile)).mcpServers.c).toEqual({ type: 'http', url: 'http://127.0.0.1:7323/mcp/c', headers: { Authorization: 'Bearer ${AIRLOCK_MCP_TOKEN}' } });
+    expect(JSON.parse(s.read(vscodeFile)).servers.d).toEqual({ type: 'http', url: 'http://127.0.0.1:7323/mcp/d', headers: { Authorization: 'Bearer ${env:AIRLOCK_MCP_TOKEN}' } });
+    for (const file of [cursorFile, codeFile, vscodeFile]) {
+      const text = s.read(file);
+      expect(text).not.toContain(TEST_MCP_TOKEN);
+      expect(text).not.toContain(s.root);
+      expect(text).not.toContain(FAKE_SELF.command);
+    }
+    // They still count as going through this Airlock, and unprotect restores them.
+    const listed = discoverClients(s.ctx()).find((c) => c.id === 'cursor')!.files.find((f) => f.path === cursorFile)!;
+    expect(listed.servers.map((x) => [x.name, x.protected, x.via])).toEqual([
+      ['a', true, 'stdio'],
+      ['b', true, 'http'],
+    ]);
+    expect(unprotect(s.ctx(), { client: 'cursor' }).ok).toBe(true);
+    expect(s.read(cursorFile)).toBe('{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b"}}}');
   });
 
-  it('uses the running Airlock\'s port, and refuses HTTP when the port is not fixed and none runs', () => {
+  it('HTTP entries get the configured port, never the port this run happens to use: refused, with the reason, while Airlock runs elsewhere', () => {
+    const s = (box = sandbox());
+    const text = '{"mcpServers": {"a": {"command": "a"}}}';
+    const file = s.write(join(s.homedir, '.cursor', 'mcp.json'), text);
+    // Started with --port 0: listening on 45678 while config.json says 7323.
+    writeFileSync(join(s.airlock, 'runtime.json'), JSON.stringify({ pid: process.pid, port: 45678, url: 'http://127.0.0.1:45678' }));
+    const refused = protect(s.ctx(), { client: 'cursor' });
+    expect(refused.ok).toBe(false);
+    expect(refused.files[0]!.servers[0]!.message).toContain('Airlock runs on port 45678, not on its configured port 7323');
+    expect(refused.files[0]!.servers[0]!.message).toContain('restart Airlock without --port');
+    expect(s.read(file)).toBe(text);
+    // The stdio bridge names no port: still possible.
+    expect(protect(s.ctx(), { client: 'cursor', via: 'stdio' }).ok).toBe(true);
+    expect(unprotect(s.ctx(), { client: 'cursor' }).ok).toBe(true);
+
+    // Running on the configured port: the entry names it.
+    writeFileSync(join(s.airlock, 'runtime.json'), JSON.stringify({ pid: process.pid, port: 7323, url: 'http://127.0.0.1:7323' }));
+    expect(protect(s.ctx(), { client: 'cursor' }).ok).toBe(true);
+    expect(JSON.parse(s.read(file)).mcpServers.a.url).toBe('http://127.0.0.1:7323/mcp/a');
+  });
+
+  it('refuses HTTP entries when the configured port is 0 (any free port), running or not', () => {
     const s = (box = sandbox());
     setConfig(s, { mcpServers: {}, airlock: { port: 0 } });
     const text = '{"mcpServers": {"a": {"command": "a"}}}';
     const file = s.write(join(s.homedir, '.cursor', 'mcp.json'), text);
-    const refused = protect(s.ctx(), { client: 'cursor' });
-    expect(refused.ok).toBe(false);
-    expect(refused.files[0]!.servers[0]!.message).toMatch(/port is not fixed/);
-    expect(s.read(file)).toBe(text);
-    writeFileSync(join(s.airlock, 'runtime.json'), JSON.stringify({ pid: process.pid, port: 45678, url: 'http://127.0.0.1:45678' }));
-    expect(protect(s.ctx(), { client: 'cursor' }).ok).toBe(true);
-    expect(JSON.parse(s.read(file)).mcpServers.a.url).toBe('http://127.0.0.1:45678/mcp/a');
+    for (const running of [false, true]) {
+      if (running) writeFileSync(join(s.airlock, 'runtime.json'), JSON.stringify({ pid: process.pid, port: 45678, url: 'http://127.0.0.1:45678' }));
+      const refused = protect(s.ctx(), { client: 'cursor' });
+      expect(refused.ok).toBe(false);
+      expect(refused.files[0]!.servers[0]!.message).toContain('airlock.port in config.json is 0');
+      expect(s.read(file)).toBe(text);
+    }
   });
 });
 

@@ -34,6 +34,11 @@ function at(value: unknown, path: string[]): Record<string, unknown> {
 }
 
 function expectedEntry(format: Format, s: Sandbox, server: string): Record<string, unknown> {
+  if (format.via === 'stdio' && format.scope === 'project') {
+    // Committed files: no path of this machine, the `airlock` command on PATH.
+    const args = ['connect', server];
+    return format.client === 'cursor' ? { command: 'airlock', args } : { type: 'stdio', command: 'airlock', args };
+  }
   if (format.via === 'stdio') {
     const args = [...FAKE_SELF.args, 'connect', server, '--home', s.airlock];
     return format.client === 'claude-code' || format.client === 'vscode' ? { type: 'stdio', command: FAKE_SELF.command, args } : { command: FAKE_SELF.command, args };

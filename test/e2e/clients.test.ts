@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { PROBE_SERVER_FILE } from '../fixtures/probe.ts';
-import { startAirlock, tempHome, TEST_MCP_TOKEN } from '../helpers/harness.ts';
+import { freePort, startAirlock, tempHome, TEST_MCP_TOKEN } from '../helpers/harness.ts';
 import { buildRenderer, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
 
 // Client discovery reads these; the test's machine must not leak into the fixture.
@@ -58,7 +58,7 @@ beforeAll(async () => {
   writeFileSync(claudeDesktopFile, BROKEN);
   writeFileSync(vscodeProjectFile, '{\n  // the docs server of this project\n  "servers": { "docs": { "command": "docs-server", "args": ["--port", "0"] } }\n}\n');
   // A disabled "github" that differs from Cursor's: importing Cursor's is a name clash.
-  airlock = await startAirlock(home.dir, { notes: PROBE, github: { command: 'github-mcp', args: ['stdio'], disabled: true } }, { uiRoot });
+  airlock = await startAirlock(home.dir, { notes: PROBE, github: { command: 'github-mcp', args: ['stdio'], disabled: true } }, { uiRoot, port: await freePort() });
   // Claude Code already goes through this Airlock, written by hand (so there is no original on record).
   writeFileSync(claudeCodeFile, JSON.stringify({ mcpServers: { notes: { type: 'http', url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } } } }, null, 2));
   browser = await launchBrowser();

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -50,7 +51,8 @@ export async function startAirlock(
   mcpServers: Record<string, unknown>,
   extra: Partial<AirlockOptions> & { policy?: unknown } = {},
 ): Promise<Airlock> {
-  writeConfig(home, { mcpServers, airlock: { port: 0 } });
+  // `port`: a fixed port, written to config.json too (as a person's configured port would be).
+  writeConfig(home, { mcpServers, airlock: { port: extra.port ?? 0 } });
   const { policy = ALLOW_ALL, ...options } = extra;
   // null: keep whatever policy.json the test wrote (or none: the built-in default).
   if (policy !== null) writeFileSync(join(home, 'policy.json'), typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
@@ -65,6 +67,15 @@ export async function startAirlock(
   });
   await airlock.whenSettled();
   return airlock;
+}
+
+/** A port that was free a moment ago, for an Airlock whose configured port must be fixed. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export const FULL_CLIENT_CAPS: ClientCapabilities = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };

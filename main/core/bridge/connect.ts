@@ -2,16 +2,28 @@
  * `airlock connect <server>` as a job, shared by the CLI and the packaged app's binary
  * (which Claude Desktop spawns): finds the running Airlock of a home and bridges stdio to
  * its endpoint. Without a running Airlock it fails closed: no policy, so no connection.
+ * The reason goes to stderr and, as a JSON-RPC error, to the client's first request.
  */
+import type { Readable, Writable } from 'node:stream';
 import { loadOrCreateAuth } from '../home/auth.ts';
 import { homePaths, resolveHomeDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
+import { refuseFirstRequest } from './bridge-errors.ts';
 import { startStdioBridge } from './stdio-bridge.ts';
 
 export interface ConnectIo {
   stderr(line: string): void;
   exit(code: number): void;
   env: NodeJS.ProcessEnv;
+  /** The client's side; process.stdin and process.stdout by default. */
+  stdin?: Readable;
+  stdout?: Writable;
+}
+
+/** Says why on stderr and to the client, then exits 1 (see bridge-errors.ts). */
+function failClosed(message: string, io: ConnectIo): void {
+  io.stderr(`airlock connect: ${message}`);
+  refuseFirstRequest(message, { stdin: io.stdin ?? process.stdin, stdout: io.stdout ?? process.stdout, exit: io.exit });
 }
 
 export async function runConnect(server: string, home: string | undefined, io: ConnectIo): Promise<void> {
@@ -19,16 +31,14 @@ export async function runConnect(server: string, home: string | undefined, io: C
   const paths = homePaths(dir);
   const runtime = readRuntimeInfo(paths.runtime);
   if (!runtime) {
-    io.stderr(`airlock: no Airlock is running for home ${dir}; start the Airlock app or \`airlock serve\` first (calls are never sent around it)`);
-    return io.exit(1);
+    return failClosed(`no Airlock is running for home ${dir}; start the Airlock app or \`airlock serve\` first (calls are never sent around it)`, io);
   }
   let token = io.env.AIRLOCK_MCP_TOKEN;
   if (!token) {
     try {
       token = loadOrCreateAuth(paths.auth).mcpToken;
     } catch (err) {
-      io.stderr(`airlock: ${(err as Error).message}`);
-      return io.exit(1);
+      return failClosed((err as Error).message, io);
     }
   }
   try {
@@ -41,7 +51,6 @@ export async function runConnect(server: string, home: string | undefined, io: C
       },
     });
   } catch (err) {
-    io.stderr(`airlock connect: ${(err as Error).message}`);
-    io.exit(1);
+    failClosed((err as Error).message, io);
   }
 }

@@ -21,6 +21,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/client';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { describeClientLineError } from './bridge-errors.ts';
 
 const RESPONSE_HOLD_MS = 10;
 
@@ -120,7 +121,7 @@ export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> 
   stdio.onclose = () => void end();
   http.onclose = () => void end(new Error('Airlock closed the connection'));
   http.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
-  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
+  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${describeClientLineError(err)}\n`);
 
   await http.start();
   await stdio.start();

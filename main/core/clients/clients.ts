@@ -9,6 +9,7 @@
  * file untouched.
  */
 import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getNodeValue, applyEdits, modify, type Node } from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
 import {
@@ -31,7 +32,7 @@ import {
 } from '../../../shared/clients.ts';
 import { ConfigSchema, type ServerConfig } from '../../../shared/config.ts';
 import { loadOrCreateAuth } from '../home/auth.ts';
-import { ensureHome, homePaths, loadConfig } from '../home/home.ts';
+import { ensureHome, homePaths, loadConfig, platformAppDataDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
@@ -57,6 +58,7 @@ import {
   serverNameFor,
   summarizeEntry,
   toAirlockServer,
+  TOKEN_VARIABLE,
   type AirlockTarget,
 } from './entries.ts';
 import { CLIENTS, clientDefinition, clientLocations, defaultClientEnvironment, pathApi, type ClientEnvironment, type ClientLocation } from './locations.ts';
@@ -70,8 +72,9 @@ export interface ClientsContext {
   /** The machine: home folder, platform, env, project folders. */
   env: ClientEnvironment;
   /**
-   * Where HTTP entries point. By default: the running Airlock's URL (runtime.json), else
-   * config.json's port; the MCP token from auth.json (or AIRLOCK_MCP_TOKEN).
+   * The running Airlock, when the caller is it: its URL (else runtime.json tells whether one
+   * runs, and on which port) and its MCP token (else auth.json or AIRLOCK_MCP_TOKEN). HTTP
+   * entries always name the configured port, and are refused while Airlock runs on another.
    */
   endpoint?: { url: string; token: string };
   /** Consulted for AIRLOCK_MCP_TOKEN; process.env by default. */
@@ -125,19 +128,50 @@ function scanClient(client: ClientId, env: ClientEnvironment): ScannedLocation[]
   return out;
 }
 
+/**
+ * HTTP entries name the configured port (config.json `airlock.port`), never the port this
+ * run happens to use: after `--port 0` the next start listens elsewhere and every entry
+ * written with the old port would break. When the running Airlock is on another port than
+ * the configured one, an entry would be wrong either now or after the next start, so none
+ * is written and the refusal says why.
+ */
 function resolveTarget(ctx: ClientsContext): AirlockTarget {
   const target: AirlockTarget = { home: ctx.home, self: ctx.self };
-  if (ctx.endpoint) return { ...target, baseUrl: ctx.endpoint.url.replace(/\/+$/, '') };
   const paths = homePaths(ctx.home);
-  const runtime = readRuntimeInfo(paths.runtime);
-  if (runtime) return { ...target, baseUrl: runtime.url.replace(/\/+$/, '') };
+  let configured: number;
   try {
-    const port = loadConfig(paths.config).airlock.port;
-    if (port !== 0) return { ...target, baseUrl: `http://127.0.0.1:${port}` };
-  } catch {
-    // A broken config.json is reported by the operations that need it.
+    configured = loadConfig(paths.config).airlock.port;
+  } catch (err) {
+    return { ...target, httpRefusal: `cannot read the configured port: ${(err as Error).message}` };
   }
-  return target;
+  const running = runningPort(ctx);
+  if (configured === 0) {
+    return {
+      ...target,
+      httpRefusal:
+        'airlock.port in config.json is 0 (any free port), so there is no port an entry could keep; set airlock.port to a fixed port (7323 is the default) and restart Airlock, or use the stdio bridge (--via stdio)',
+    };
+  }
+  const baseUrl = `http://127.0.0.1:${configured}`;
+  if (running !== undefined && running !== configured) {
+    return {
+      ...target,
+      baseUrl,
+      httpRefusal: `Airlock runs on port ${running}, not on its configured port ${configured} (airlock.port in config.json): an entry with port ${running} breaks when Airlock restarts, one with ${configured} does not work until then; restart Airlock without --port (or set airlock.port to the port you want), or use the stdio bridge (--via stdio)`,
+    };
+  }
+  return { ...target, baseUrl };
+}
+
+/** The port of the Airlock running for this home, if one runs. */
+function runningPort(ctx: ClientsContext): number | undefined {
+  const url = ctx.endpoint?.url ?? readRuntimeInfo(homePaths(ctx.home).runtime)?.url;
+  if (!url) return undefined;
+  try {
+    return Number(new URL(url).port);
+  } catch {
+    return undefined;
+  }
 }
 
 function mcpToken(ctx: ClientsContext): string {
@@ -490,6 +524,7 @@ export function protect(ctx: ClientsContext, input: ProtectInput): ClientsResult
   if (def.stdioOnly && input.via === 'http') outcomes.notes.push(`${CLIENT_NAMES[input.client]} only spawns commands: its entries use the stdio bridge`);
   let token: string | undefined;
   const now = ctx.now?.() ?? Date.now();
+  const projectVia = new Set<Via>();
 
   const planned = items.map((item, i) => ({ ...item, server: plan[i]!.server, importMessage: plan[i]!.message }));
   for (const [path, group] of groupByPath(planned)) {
@@ -511,11 +546,10 @@ export function protect(ctx: ClientsContext, input: ProtectInput): ClientsResult
       const via = def.stdioOnly ? 'stdio' : (input.via ?? defaultVia(input.client, loc));
       let written: Record<string, unknown>;
       try {
-        if (via === 'http') {
-          if (!target.baseUrl) throw new Error("Airlock's port is not fixed (airlock.port is 0) and Airlock is not running; set a port in config.json, start Airlock, or use the stdio bridge");
-          token ??= mcpToken(ctx);
-        }
-        written = airlockEntry(input.client, server, via, target, token);
+        const project = loc.scope === 'project';
+        if (via === 'http' && !project && !target.httpRefusal) token ??= mcpToken(ctx);
+        written = airlockEntry(input.client, server, via, target, token, project);
+        if (project) projectVia.add(via);
       } catch (err) {
         outcomes.server(loc, { name: entry.name, server, status: 'error', message: (err as Error).message });
         continue;
@@ -568,6 +602,15 @@ export function protect(ctx: ClientsContext, input: ProtectInput): ClientsResult
     }
   }
   const wrote = outcomes.result([], false).files.some((f) => f.status === 'written');
+  if (projectVia.has('stdio')) {
+    const note = `project files name no path of this machine: their entries run \`airlock connect\`, so the \`airlock\` command must be on PATH`;
+    // Where `airlock connect` looks without --home or AIRLOCK_HOME.
+    const defaultHome = join(platformAppDataDir(process.platform, ctx.processEnv ?? process.env), 'Airlock');
+    outcomes.notes.push(ctx.home === defaultHome ? note : `${note}, and find this home (${ctx.home}) through AIRLOCK_HOME in the environment the client runs in`);
+  }
+  if (projectVia.has('http')) {
+    outcomes.notes.push(`project files carry no token: their HTTP entries read it from ${TOKEN_VARIABLE}; set it to the MCP token (mcpToken in auth.json) in the environment the client runs in`);
+  }
   if (wrote && !ctx.endpoint && !readRuntimeInfo(homePaths(ctx.home).runtime)) {
     outcomes.notes.push('Airlock is not running: start it (the app or `airlock serve`), then restart the client; protected entries never reach the servers without it');
   }

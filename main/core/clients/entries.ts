@@ -13,9 +13,24 @@ import type { SelfCommand } from '../upstream/command-resolver.ts';
 export interface AirlockTarget {
   home: string;
   self: SelfCommand;
-  /** `http://127.0.0.1:<port>`, when the port is known. */
+  /** `http://127.0.0.1:<port>` with the configured port (config.json `airlock.port`), when it is fixed. */
   baseUrl?: string;
+  /** Set when no HTTP entry may be written now, saying why (see resolveTarget in clients.ts). */
+  httpRefusal?: string;
 }
+
+/**
+ * The environment variable a project file's HTTP entry takes the token from, in each
+ * client's syntax: a committed file must not carry the token itself. (It is also the
+ * variable that sets Airlock's own MCP token, so one export serves both sides.)
+ */
+export const TOKEN_VARIABLE = 'AIRLOCK_MCP_TOKEN';
+const TOKEN_REFERENCE: Record<ClientId, string> = {
+  'claude-desktop': `\${${TOKEN_VARIABLE}}`,
+  'claude-code': `\${${TOKEN_VARIABLE}}`,
+  cursor: `\${env:${TOKEN_VARIABLE}}`,
+  vscode: `\${env:${TOKEN_VARIABLE}}`,
+};
 
 export interface EntrySource {
   client: ClientId;
@@ -193,17 +208,25 @@ export function airlockServerOf(value: unknown, target: AirlockTarget): { server
   return undefined;
 }
 
-/** The entry a client uses to reach Airlock's server `server`, in that client's dialect. */
-export function airlockEntry(client: ClientId, server: string, via: Via, target: AirlockTarget, token: string | undefined): Record<string, unknown> {
+/**
+ * The entry a client uses to reach Airlock's server `server`, in that client's dialect.
+ * `project`: the file is a project's (often committed), so the entry names no path of this
+ * machine and no token: the bridge is the `airlock` command on PATH with the default home,
+ * and an HTTP entry reads the token from the environment.
+ */
+export function airlockEntry(client: ClientId, server: string, via: Via, target: AirlockTarget, token: string | undefined, project = false): Record<string, unknown> {
+  // Claude Code and VS Code name the transport; Claude Desktop and Cursor infer it.
+  const typed = client === 'claude-code' || client === 'vscode';
   if (via === 'stdio') {
-    const args = [...target.self.args, 'connect', server, '--home', target.home];
-    // Claude Code and VS Code name the transport; Claude Desktop and Cursor infer it.
-    return client === 'claude-code' || client === 'vscode' ? { type: 'stdio', command: target.self.command, args } : { command: target.self.command, args };
+    const command = project ? 'airlock' : target.self.command;
+    const args = project ? ['connect', server] : [...target.self.args, 'connect', server, '--home', target.home];
+    return typed ? { type: 'stdio', command, args } : { command, args };
   }
-  if (!target.baseUrl || !token) throw new Error('the HTTP endpoint of Airlock is unknown');
+  if (target.httpRefusal) throw new Error(target.httpRefusal);
+  if (!target.baseUrl || (!token && !project)) throw new Error('the HTTP endpoint of Airlock is unknown');
   const url = `${target.baseUrl}/mcp/${encodeURIComponent(server)}`;
-  const headers = { Authorization: `Bearer ${token}` };
-  return client === 'cursor' ? { url, headers } : { type: 'http', url, headers };
+  const headers = { Authorization: `Bearer ${project ? TOKEN_REFERENCE[client] : token}` };
+  return typed ? { type: 'http', url, headers } : { url, headers };
 }
 
 /** A valid, free Airlock server name for an entry name (config.json names are URL segments). */

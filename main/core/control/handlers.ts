@@ -172,3 +172,26 @@ export function grantsHandlers(grants: Pick<GrantStore, 'list' | 'revoke'>): Gro
     },
   };
 }
+
+export interface ConnectServices {
+  url: () => string;
+  port: () => number;
+  configuredPort: number;
+  home: string;
+  self: SelfCommand;
+  mcpToken: () => string;
+}
+
+/** What the Connect view shows: endpoints, the bridge command, and the MCP token on request. */
+export function connectHandlers(services: ConnectServices): Group<'connect.info' | 'connect.token'> {
+  return {
+    'connect.info': () => ({
+      url: services.url(),
+      port: services.port(),
+      configuredPort: services.configuredPort,
+      home: services.home,
+      bridge: { command: services.self.command, args: services.self.args },
+    }),
+    'connect.token': () => ({ token: services.mcpToken() }),
+  };
+}

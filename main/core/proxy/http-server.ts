@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearerToken, classifyToken, type AuthTokens } from '../home/auth.ts';
+import { sendMcpUnauthorized, isOAuthProbe, sendNotFound } from './http-answers.ts';
 import { BodyTooLargeError, checkRequestOrigin, readBody } from './http-guard.ts';
 import type { McpEndpoint } from './mcp-endpoint.ts';
 
@@ -79,10 +80,11 @@ export class HttpServer {
     if (denied) return sendJson(res, denied.status, { error: 'forbidden', message: denied.message });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
     const path = url.pathname;
-    const token = classifyToken(this.options.tokens, bearerToken(req.headers.authorization));
+    const given = bearerToken(req.headers.authorization);
+    const token = classifyToken(this.options.tokens, given);
 
     if (path.startsWith('/mcp/')) {
-      if (token?.kind !== 'mcp') return unauthorized(res, 'MCP');
+      if (token?.kind !== 'mcp') return sendMcpUnauthorized(res, given === undefined ? 'missing' : 'invalid');
       const server = decodeURIComponent(path.slice(5).replace(/\/+$/, ''));
       let body: unknown;
       if (req.method === 'POST') {
@@ -101,6 +103,8 @@ export class HttpServer {
       if (token?.kind !== 'admin') return unauthorized(res, 'admin');
       return this.options.api(req, res, path.slice(4) || '/', url);
     }
+    // Never the UI: a client probing for OAuth must get JSON that names the token it needs.
+    if (isOAuthProbe(path)) return sendNotFound(res, path);
     return this.options.ui(req, res, path, url);
   }
 }

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { DecisionInput, PendingCall } from '../../../shared/api/contract.ts';
 import { bridge } from '../../bridge/bridge.ts';
 import { formatTime, plural } from '../../lib/format.ts';
+import { href } from '../../lib/router.ts';
 import { useConnectionStore } from '../../state/connection-store.ts';
 import { usePendingStore } from '../../state/pending-store.ts';
 import { ApprovalCard, type CardPhase } from './approval-card.tsx';
@@ -92,6 +93,11 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
         <div className={`approval-empty${variant === 'popup' ? ' is-popup' : ''}`} role="status">
           <p className="empty-title">{loaded ? 'Nothing waiting' : 'Loading…'}</p>
           {loaded && <p className="muted">Calls that need your decision appear here.</p>}
+          {loaded && variant === 'main' && (
+            <p className="muted">
+              No agent connected yet? <a href={href('connect')}>Connect an agent</a>
+            </p>
+          )}
         </div>
       </>
     );

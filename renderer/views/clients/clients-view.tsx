@@ -29,7 +29,7 @@ const WRITTEN_TEXT: Record<FileOutcome['status'], { text: string; tone: 'ok' | '
 
 type Run = (action: ClientAction, target: ActionTarget) => void;
 
-function ResultPanel({ last, onDismiss }: { last: LastResult; onDismiss: () => void }) {
+export function ResultPanel({ last, onDismiss }: { last: LastResult; onDismiss: () => void }) {
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
   const { action, target, result } = last;
