@@ -3,11 +3,14 @@
  * bearer token) and stdio: the two modern kinds do every matrix operation on 2026-07-28, and
  * the 2025-11-25 client is refused with -32022 (what Airlock meets upstream today).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveModernHttp, type ModernHttpServer, type ReceivedEntry } from '../fixtures/modern-server.ts';
+import { modernStdioServer, readModernLog, serveModernHttp, type ModernHttpServer, type ReceivedEntry } from '../fixtures/modern.ts';
 import { connectHttp, connectStdio, MODERN_VERSION, type ElicitAnswer, type EraClient, type EraClientOptions } from './clients.ts';
 
-const FIXTURE = new URL('../fixtures/modern-server.ts', import.meta.url).pathname;
+const FIXTURE = modernStdioServer().args[0] ?? '';
 const TOKEN = 'era-client-token';
 
 let http: ModernHttpServer;
@@ -123,6 +126,22 @@ describe('HTTP client helpers', () => {
     expect(discoveries.length).toBeGreaterThan(0);
     expect(discoveries.every((entry) => entry.authorization === `Bearer ${TOKEN}`)).toBe(true);
     expect(call?.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+});
+
+describe('stdio fixture log', () => {
+  it('records what the spawned process received in MODERN_FIXTURE_LOG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modern-log-'));
+    const logFile = join(dir, 'received.jsonl');
+    const client = await connectStdio('pinned', modernStdioServer(logFile));
+    try {
+      await client.callTool('echo', { message: 'logged', tag: 'log-check' });
+
+      expect(readModernLog(logFile)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'request', method: 'tools/call', name: 'echo', tag: 'log-check' })]));
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
