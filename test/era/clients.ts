@@ -16,6 +16,8 @@ import {
   Client,
   StreamableHTTPClientTransport,
   type CallToolResult,
+  type CreateMessageRequestParams,
+  type CreateMessageResult,
   type ElicitRequestParams,
   type ElicitResult,
   type GetPromptResult,
@@ -29,7 +31,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as LegacyStdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as LegacyStreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema, type CreateMessageResult as LegacyCreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 
 export const MODERN_VERSION = '2026-07-28';
 export const LEGACY_VERSION = '2025-11-25';
@@ -41,9 +43,14 @@ export const CLIENT_KINDS: readonly ClientKind[] = ['pinned', 'auto', 'legacy'];
 export type ElicitAnswer = ElicitResult;
 export type Elicitor = ElicitAnswer | ((request: ElicitRequestParams) => ElicitAnswer | Promise<ElicitAnswer>);
 
+/** Stands in for the model behind a client that offers sampling. */
+export type Sampler = (request: CreateMessageRequestParams) => CreateMessageResult | Promise<CreateMessageResult>;
+
 export interface EraClientOptions {
   /** The answer to every elicitation (default: decline). */
   elicitation?: Elicitor;
+  /** Declares the sampling capability and answers sampling requests with it. */
+  sampling?: Sampler;
   /** The client's own timeout for connecting and for each call, in ms (the SDKs' default is 60 s). */
   requestTimeoutMs?: number;
   name?: string;
@@ -119,7 +126,7 @@ async function connectModern(kind: 'pinned' | 'auto', transport: StreamableHTTPC
     { name: options.name ?? `era-${kind}`, version: '1.0.0' },
     {
       versionNegotiation: { mode: kind === 'pinned' ? { pin: MODERN_VERSION } : 'auto' },
-      capabilities: { elicitation: { form: {}, url: {} } },
+      capabilities: { elicitation: { form: {}, url: {} }, ...(options.sampling !== undefined && { sampling: {} }) },
     },
   );
   const elicitations: ElicitRequestParams[] = [];
@@ -129,6 +136,8 @@ async function connectModern(kind: 'pinned' | 'auto', transport: StreamableHTTPC
     elicitations.push(request.params);
     return answer(options.elicitation, request.params);
   });
+  const sampler = options.sampling;
+  if (sampler !== undefined) client.setRequestHandler('sampling/createMessage', async (request) => sampler(request.params));
   await connectOrClose(() => client.connect(transport, options.requestTimeoutMs === undefined ? undefined : { timeout: options.requestTimeoutMs }), transport);
   const timeout = (o: CallOptions | undefined): CallOptions => ({ ...(options.requestTimeoutMs !== undefined && { timeout: options.requestTimeoutMs }), ...o });
   return {
@@ -148,13 +157,20 @@ async function connectModern(kind: 'pinned' | 'auto', transport: StreamableHTTPC
 }
 
 async function connectLegacy(transport: LegacyStreamableHTTPClientTransport | LegacyStdioClientTransport, options: EraClientOptions): Promise<EraClient> {
-  const client = new LegacyClient({ name: options.name ?? 'era-legacy', version: '1.0.0' }, { capabilities: { elicitation: { form: {}, url: {} } } });
+  const client = new LegacyClient(
+    { name: options.name ?? 'era-legacy', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {}, url: {} }, ...(options.sampling !== undefined && { sampling: {} }) } },
+  );
   const elicitations: ElicitRequestParams[] = [];
   client.setRequestHandler(ElicitRequestSchema, async (request) => {
     const params = request.params as ElicitRequestParams;
     elicitations.push(params);
     return (await answer(options.elicitation, params)) as { action: 'accept' | 'decline' | 'cancel' };
   });
+  const sampler = options.sampling;
+  if (sampler !== undefined) {
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => (await sampler(request.params as CreateMessageRequestParams)) as LegacyCreateMessageResult);
+  }
   // SDK 1.x hands the negotiated version to the transport; catch it there (stdio has no setter).
   let protocolVersion: string | undefined;
   const tap = transport as { setProtocolVersion?: (version: string) => void };
