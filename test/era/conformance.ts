@@ -4,8 +4,9 @@
  * against a server directly and through Airlock and compare.
  *
  * The suite (0.1.16) has no option for request headers; for an endpoint behind a bearer token
- * the run goes through a loopback forwarder that adds `Authorization` and passes everything
- * else (Host and Origin included, for the DNS-rebinding scenario) through unchanged.
+ * the run goes through a loopback forwarder that adds `Authorization`. It rewrites Host and
+ * Origin only where they name the forwarder itself (to the target's port, which a
+ * DNS-rebinding guard checks), so the suite's foreign Host/Origin reach the target unchanged.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -129,16 +130,25 @@ function parseSummary(output: string, outputDir: string): ScenarioResult[] {
   return results;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** `host` with its port moved from `from` to `to` when it is a loopback name at `from`. */
+function retarget(host: string, from: number, to: string): string {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host);
+  return match?.[1] !== undefined && LOOPBACK.has(match[1].toLowerCase()) && Number(match[2]) === from ? `${match[1]}:${to}` : host;
+}
+
 async function startAuthForwarder(target: string, token: string): Promise<{ url: string; close: () => Promise<void> }> {
   const upstream = new URL(target);
+  let own = 0;
   const server: HttpServer = createServer((req, res) => {
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, authorization: `Bearer ${token}` } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const headers = { ...req.headers, authorization: `Bearer ${token}` };
+    if (headers.host !== undefined) headers.host = retarget(headers.host, own, upstream.port);
+    if (typeof headers.origin === 'string' && headers.origin.startsWith('http://')) headers.origin = `http://${retarget(headers.origin.slice(7), own, upstream.port)}`;
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
@@ -147,9 +157,9 @@ async function startAuthForwarder(target: string, token: string): Promise<{ url:
     req.pipe(forward);
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as AddressInfo;
+  own = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}${upstream.pathname}${upstream.search}`,
+    url: `http://127.0.0.1:${own}${upstream.pathname}${upstream.search}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
