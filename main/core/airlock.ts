@@ -11,6 +11,7 @@ import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/
 import type { Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { MissedCalls } from './approvals/missed-calls.ts';
 import { ApiFailure, ControlApi } from './control/control-api.ts';
 import { createControlHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
@@ -70,6 +71,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly catalog: ToolCatalog;
   readonly queue: ApprovalQueue;
   readonly guard: CallGuard;
+  readonly missed: MissedCalls;
   readonly control: ControlApi;
   readonly mcp: McpEndpoint;
   private readonly loginCodes = new LoginCodes();
@@ -110,6 +112,11 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       uiCount: () => this.control.uiCount,
       logger: this.logger,
     });
+    this.missed = new MissedCalls({
+      queue: this.queue,
+      gate: (call, expiresAt, historyId) => this.guard.allowRetry(call, expiresAt, historyId),
+      passMs: () => settings().retryGraceSeconds * 1000,
+    });
 
     for (const [name, server] of Object.entries(this.config.mcpServers)) {
       if (server.disabled) continue;
@@ -134,6 +141,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     });
     this.queue.on('added', (pending) => this.publish({ type: 'pending.added', pending }));
     this.queue.on('resolved', (resolution) => this.publish({ type: 'pending.resolved', resolution }));
+    this.queue.on('updated', (pending) => this.publish({ type: 'pending.updated', pending }));
+    this.missed.on('changed', () => this.publish({ type: 'missed.changed' }));
     this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 

@@ -92,6 +92,8 @@ export function createControlHandlers(airlock: Airlock): Handlers {
       if (!airlock.stores.grants.revoke(id)) throw new ApiFailure(404, 'not_found', `no grant ${id}`);
       return { ok: true as const };
     },
+    'missed.list': () => airlock.missed.list(),
+    'missed.allowRetry': ({ id }) => airlock.missed.allowRetry(id),
     'approvals.pause': ({ paused }) => {
       airlock.guard.setPaused(paused);
       const s = status(airlock);
