@@ -29,9 +29,10 @@ const POLICY = {
   },
 };
 
-/** A PNG of noise (so it does not compress) of about `kb` kilobytes, as a data URL. */
+/** A PNG of noise (so it does not compress) of at least `kb` kilobytes, as a data URL. */
 function noisyPng(kb: number, seed: number): string {
-  const edge = Math.ceil(Math.sqrt((kb * 1024) / 4));
+  // Three random bytes a pixel (alpha is constant and compresses away).
+  const edge = Math.ceil(Math.sqrt((kb * 1024) / 3));
   const data = Buffer.alloc(edge * edge * 4);
   let x = seed * 2654435761 || 1;
   for (let i = 0; i < data.length; i++) {
@@ -46,6 +47,7 @@ function noisyPng(kb: number, seed: number): string {
 
 const BIG_A = noisyPng(700, 1);
 const BIG_B = noisyPng(700, 2);
+const pngBytes = (dataUrl: string) => Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64').length;
 const SIZES = [
   { width: 400, height: 600 },
   { width: 360, height: 480 },
@@ -150,6 +152,8 @@ afterAll(async () => {
 describe('the decision bar stays in view', () => {
   for (const size of SIZES) {
     it(`at ${size.width}×${size.height}, with two 700 KB images: Approve and Deny are on screen in view mode, the form and the JSON tab`, async () => {
+      expect(pngBytes(BIG_A)).toBeGreaterThanOrEqual(700 * 1024);
+      expect(pngBytes(BIG_B)).toBeGreaterThanOrEqual(700 * 1024);
       await page.setViewportSize(size);
       const result = callImages(`two big images at ${size.width}`);
       const shown = await card(`two big images at ${size.width}`);
@@ -285,7 +289,7 @@ describe('what the agent was told', () => {
     expect(resultText(early)).toMatch(/^\[Airlock\] approval pending/);
     const shown = await card('told to retry');
     const note = shown.getByRole('note');
-    await note.getByText('The agent was told to retry.').waitFor();
+    await note.getByText('The agent was told to retry').waitFor();
     expect(await note.textContent()).toMatch(/has\s+not run\. Approving now lets the agent’s identical retry run once/);
     await armed(shown);
     await shown.getByRole('button', { name: 'Approve' }).click();

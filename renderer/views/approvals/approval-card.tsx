@@ -124,6 +124,11 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
   };
 
   const section = useRef<HTMLElement>(null);
+  const editor = useRef<HTMLElement>(null);
+  // Opening the editor brings it to the top of the scrolling part; the decision bar stays.
+  useEffect(() => {
+    if (editing) editor.current?.scrollIntoView({ block: 'start', behavior: 'instant' });
+  }, [editing]);
   useEffect(() => {
     const timer = setTimeout(() => setArmed(true), ARM_MS);
     // A new card takes the focus only from nowhere (the previous card's button just went
@@ -186,8 +191,8 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
       <div className="approval-body" tabIndex={-1}>
         {call.answeredEarlyAt !== undefined && open && (
           <p className="notice notice-retry" role="note">
-            <strong>The agent was told to retry.</strong> At {formatTime(call.answeredEarlyAt)} it was answered that this call is waiting for approval; the call has
-            not run. Approving now lets the agent&rsquo;s identical retry run once, without asking again.
+            <strong>The agent was told to retry</strong> ({formatTime(call.answeredEarlyAt)}); the call has not run. Approving now lets the agent&rsquo;s identical
+            retry run once, without asking again.
           </p>
         )}
         {description && (
@@ -223,7 +228,7 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
         </dl>
 
         {editing ? (
-          <section className="arguments is-editing" aria-label="Edit arguments">
+          <section ref={editor} className="arguments is-editing" aria-label="Edit arguments">
             <div className="section-head">
               <div className="tabs tabs-small" role="tablist" aria-label="Edit as">
                 <button type="button" role="tab" className="tab" aria-selected={tab === 'form'} disabled={tab === 'json' && !jsonIsObject} title={tab === 'json' && !jsonIsObject ? 'Fix the JSON to return to the form' : undefined} onClick={() => switchTab('form')}>

@@ -80,7 +80,7 @@ function FieldView({ field, ctx, onRemove }: { field: FieldModel; ctx: FieldCont
   const optionalEmpty = (v: unknown) => (v === '' && !field.required ? undefined : v);
   const name = typeof field.name === 'number' ? `${field.name + 1}.` : field.name;
 
-  const head = (
+  const renderHead = (withRemove: boolean) => (
     <div className="arg-label">
       <label htmlFor={id} className="mono">
         {name}
@@ -95,13 +95,15 @@ function FieldView({ field, ctx, onRemove }: { field: FieldModel; ctx: FieldCont
           {field.description}
         </span>
       )}
-      {onRemove && (
+      {withRemove && onRemove && (
         <button type="button" className="icon-button btn btn-ghost btn-small" aria-label={`Remove ${label}`} onClick={onRemove}>
           ×
         </button>
       )}
     </div>
   );
+
+  const head = renderHead(true);
 
   let control: React.ReactNode;
   switch (field.kind) {
@@ -145,10 +147,17 @@ function FieldView({ field, ctx, onRemove }: { field: FieldModel; ctx: FieldCont
     }
     case 'image':
     case 'binary':
+      // In a list the chip stands alone (its remove button inside); a named field keeps its label.
       return (
         <div className="arg-field is-chip">
-          {head}
-          <BinaryChip id={id} field={field} label={label} onReplace={(v) => ctx.set(field.path, v)} onRemove={typeof field.name === 'string' && !field.required ? () => ctx.set(field.path, undefined) : undefined} />
+          {typeof field.name === 'string' && renderHead(false)}
+          <BinaryChip
+            id={id}
+            field={field}
+            label={label}
+            onReplace={(v) => ctx.set(field.path, v)}
+            onRemove={onRemove ?? (typeof field.name === 'string' && !field.required ? () => ctx.set(field.path, undefined) : undefined)}
+          />
           <FieldProblems field={field} ctx={ctx} />
         </div>
       );
@@ -167,7 +176,7 @@ function FieldView({ field, ctx, onRemove }: { field: FieldModel; ctx: FieldCont
             ))}
           </div>
           <div className="arg-list-actions">
-            {field.canAdd && (
+            {field.canAdd && !(field.acceptsImages && items.length > 0 && items.every((c) => c.kind === 'image')) && (
               <button type="button" className="btn btn-ghost btn-small" onClick={() => ctx.set([...field.path, items.length], newItem(field.itemSchema))}>
                 Add item
               </button>
@@ -228,8 +237,8 @@ function BinaryChip({ id, field, label, onReplace, onRemove }: { id: string; fie
       <span className="binary-caption">{caption}</span>
       {(image || field.acceptsImages) && <FileButton label={`Replace ${label}`} text="Replace" onFile={(dataUrl) => onReplace(text.startsWith('data:') ? dataUrl : dataUrl.slice(dataUrl.indexOf(',') + 1))} />}
       {onRemove && (
-        <button type="button" className="btn btn-ghost btn-small" aria-label={`Remove ${label}`} onClick={onRemove}>
-          Remove
+        <button type="button" className="btn btn-ghost btn-small icon-button" aria-label={`Remove ${label}`} title="Remove" onClick={onRemove}>
+          ×
         </button>
       )}
     </span>
