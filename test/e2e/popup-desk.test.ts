@@ -383,12 +383,30 @@ describe('web notifications', () => {
 });
 
 describe('narrow windows', () => {
+  // Each view as a person finds it: a call waiting on Approvals, a call's details open in History.
+  const setups: Record<string, () => Promise<() => Promise<void>>> = {
+    approvals: async () => {
+      const result = callImages('narrow approvals', [BIG_A, BIG_B]);
+      await armed(await card('narrow approvals'));
+      return async () => {
+        await (await card('narrow approvals')).getByRole('button', { name: 'Deny' }).click();
+        await result;
+      };
+    },
+    history: async () => {
+      const list = page.getByRole('listbox', { name: 'Calls, newest first' });
+      await list.getByRole('option').first().click();
+      await page.getByRole('complementary', { name: 'Call details' }).waitFor();
+      return async () => undefined;
+    },
+  };
   for (const route of ['approvals', 'history', 'policy', 'servers', 'clients']) {
-    it(`the ${route} view fits 360 px: nothing wider than the window, the navigation does not cover the view`, async () => {
+    it(`the ${route} view fits 360 px: nothing wider than the window, nothing drawn over anything else`, async () => {
       await page.setViewportSize({ width: 360, height: 640 });
       await goTo(page, route);
       const main = page.getByRole('main');
       await main.locator('h1').first().waitFor();
+      const cleanup = (await setups[route]?.()) ?? (async () => undefined);
       await page.waitForTimeout(200);
       const overflow = await page.evaluate(() => {
         const wide: string[] = [];
@@ -403,15 +421,46 @@ describe('narrow windows', () => {
           }
           if (!clipped && (r.right > window.innerWidth + 0.5 || r.left < -0.5)) wide.push(`${el.tagName.toLowerCase()}.${el.className}`);
         }
-        return { page: document.documentElement.scrollWidth, wide: wide.slice(0, 5) };
+        // Siblings in the flow must not cover each other (text drawn over text).
+        const overlapping: string[] = [];
+        for (const parent of document.querySelectorAll<HTMLElement>('main, main *')) {
+          const kids = [...parent.children].filter((k) => {
+            const style = getComputedStyle(k);
+            // Inline boxes that wrap span whole lines and overlap by design.
+            return style.position !== 'absolute' && style.position !== 'fixed' && style.position !== 'sticky' && !['contents', 'inline'].includes(style.display) && style.visibility !== 'hidden';
+          });
+          const boxes = kids.map((k) => k.getBoundingClientRect());
+          for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+              const a = boxes[i]!;
+              const b = boxes[j]!;
+              if (a.width === 0 || a.height === 0 || b.width === 0 || b.height === 0) continue;
+              const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+              const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+              if (w > 2 && h > 2) overlapping.push(`${kids[i]!.tagName.toLowerCase()}.${kids[i]!.className} × ${kids[j]!.tagName.toLowerCase()}.${kids[j]!.className}`);
+            }
+          }
+        }
+        // A child wider than its box spills over whatever stands next to it.
+        for (const el of document.querySelectorAll<HTMLElement>('main *')) {
+          const parent = el.parentElement!;
+          const style = getComputedStyle(el);
+          if (style.position === 'absolute' || style.position === 'fixed' || getComputedStyle(parent).overflowX !== 'visible' || getComputedStyle(parent).display === 'contents') continue;
+          const r = el.getBoundingClientRect();
+          const p = parent.getBoundingClientRect();
+          if (r.width > 0 && r.height > 0 && r.right > p.right + 2) overlapping.push(`${el.tagName.toLowerCase()}.${el.className} spills out of ${parent.tagName.toLowerCase()}.${parent.className}`);
+        }
+        return { page: document.documentElement.scrollWidth, wide: wide.slice(0, 5), overlapping: overlapping.slice(0, 5) };
       });
       expect(overflow.wide).toEqual([]);
+      expect(overflow.overlapping).toEqual([]);
       expect(overflow.page).toBeLessThanOrEqual(360);
       const nav = await page.getByRole('navigation', { name: 'Views' }).boundingBox();
       const content = await main.boundingBox();
       const overlaps = nav!.x < content!.x + content!.width && content!.x < nav!.x + nav!.width && nav!.y < content!.y + content!.height && content!.y < nav!.y + nav!.height;
       expect(overlaps).toBe(false);
       expect(content!.width).toBeGreaterThanOrEqual(340);
+      await cleanup();
     });
   }
 });
