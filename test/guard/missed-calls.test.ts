@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
+import { ApprovalQueue } from '../../main/core/approvals/approval-queue.ts';
+import { MissedCalls, type RetryGate } from '../../main/core/approvals/missed-calls.ts';
 import type { AirlockEvent, MissedCall, PendingCall } from '../../shared/api/contract.ts';
 import { api, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
 import { probeServer } from '../fixtures/probe.ts';
@@ -90,5 +92,37 @@ describe('missed calls', () => {
       unsubscribe();
       await client.close();
     }
+  });
+});
+
+describe('the missed list on its own (a real ApprovalQueue, the guard\'s pass recorded by a stand-in gate)', () => {
+  const pendingCall = (n: number, expiresAt: number): PendingCall => ({
+    id: `p${n}`,
+    historyId: `h${n}`,
+    server: 'images',
+    tool: 'image_to_image',
+    arguments: { prompt: `call ${n}` },
+    client: { id: 'agent', name: 'Agent' },
+    sessionId: 's',
+    rule: '/tools/image_to_image',
+    createdAt: Date.now(),
+    expiresAt,
+  });
+
+  it('keeps only timed-out calls, newest first, at most `keep`; a pass goes to the gate with the call and its expiry', async () => {
+    const queue = new ApprovalQueue();
+    const passes: Array<Parameters<RetryGate>> = [];
+    const missed = new MissedCalls({ queue, gate: (...args) => passes.push(args), passMs: () => 60_000, keep: 3 });
+    for (let n = 1; n <= 5; n++) queue.add(pendingCall(n, Date.now()));
+    queue.add(pendingCall(6, Date.now() + 60_000));
+    queue.decide('p6', { decision: 'deny' });
+    await waitFor(() => missed.list().length === 3, 2000, 'three missed calls');
+    expect(missed.list().map((m) => m.id)).toEqual(['p5', 'p4', 'p3']);
+    const allowed = missed.allowRetry('p4');
+    expect(allowed.retryAllowedUntil).toBeGreaterThan(Date.now() + 50_000);
+    expect(passes).toHaveLength(1);
+    expect(passes[0]![0]).toMatchObject({ server: 'images', tool: 'image_to_image', arguments: { prompt: 'call 4' }, client: { id: 'agent' } });
+    expect(passes[0]![2]).toBe('h4');
+    expect(() => missed.allowRetry('p6')).toThrow(/no missed call/);
   });
 });
