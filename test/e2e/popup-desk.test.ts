@@ -135,6 +135,7 @@ beforeAll(async () => {
 afterEach(async () => {
   // No call of one test waits into the next.
   for (const call of await pending()) await api(airlock, 'POST', `/pending/${call.id}`, { decision: 'deny' });
+  for (const grant of (await api<Array<{ id: string }>>(airlock, 'GET', '/grants')).body) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   await page.setViewportSize(SIZES[0]);
   await goTo(page, 'popup');
   expect(watched?.problems ?? []).toEqual([]);
@@ -271,9 +272,14 @@ describe('the queue', () => {
     const shown = await card('the same call');
     await armed(shown);
     await shown.getByRole('checkbox', { name: /Also decide the 2 identical calls/ }).check();
+    await shown.getByRole('radio', { name: 'Always' }).check();
     await shown.getByRole('button', { name: 'Approve 3' }).click();
     const results = await Promise.all(same);
     for (const r of results) expect(r.isError).toBeFalsy();
+    // One "always" for the three, not a grant per call.
+    const grants = (await api<Array<{ id: string; tool: string }>>(airlock, 'GET', '/grants')).body;
+    expect(grants.map((g) => g.tool)).toEqual(['image_to_image']);
+    await api(airlock, 'DELETE', `/grants/${grants[0]!.id}`);
     const left = await pending();
     expect(left.map((p) => p.arguments.prompt)).toEqual(['a different call']);
     await api(airlock, 'POST', `/pending/${left[0]!.id}`, { decision: 'deny' });

@@ -188,7 +188,7 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
         <RiskBadges annotations={tool?.annotations} />
       </header>
 
-      <div className="approval-body" tabIndex={-1}>
+      <div className="approval-body">
         {call.answeredEarlyAt !== undefined && open && (
           <p className="notice notice-retry" role="note">
             <strong>The agent was told to retry</strong> ({formatTime(call.answeredEarlyAt)}); the call has not run. Approving now lets the agent&rsquo;s identical

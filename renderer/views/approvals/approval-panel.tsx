@@ -75,7 +75,9 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
       await bridge().call('pending.decide', { id, ...input });
       for (const other of alike) decidedHere.current.add(other);
       // Each one goes through the same API and checks; one that ended meanwhile is skipped.
-      await Promise.allSettled(alike.map((other) => bridge().call('pending.decide', { id: other, ...input })));
+      // An "always" is remembered once, by the first decision, not as one grant per call.
+      const rest = { ...input, ...(input.remember === 'always' && { remember: 'once' as const }) };
+      await Promise.allSettled(alike.map((other) => bridge().call('pending.decide', { id: other, ...rest })));
     } catch (err) {
       const already = usePendingStore.getState().resolved[id];
       if (already) {
