@@ -172,7 +172,8 @@ function FieldView({ field, ctx, onRemove }: { field: FieldModel; ctx: FieldCont
           {field.description && <span className="arg-hint">{field.description}</span>}
           <div className={`arg-items${items.some((c) => c.kind === 'image' || c.kind === 'binary') ? ' is-chips' : ''}`}>
             {items.map((child) => (
-              <FieldView key={String(child.name)} field={child} ctx={ctx} onRemove={() => ctx.remove(child.path)} />
+              // Keyed by position and count: removing an item remounts the rest, so no field keeps a neighbour's text.
+              <FieldView key={`${String(child.name)}/${items.length}`} field={child} ctx={ctx} onRemove={() => ctx.remove(child.path)} />
             ))}
           </div>
           <div className="arg-list-actions">
