@@ -189,6 +189,32 @@ describe('the decision bar stays in view', () => {
     });
   }
 
+  it('on the Approvals page at 1280×800, the bar sticks to the window while the card is longer than it', async () => {
+    const size = { width: 1280, height: 800 };
+    await page.setViewportSize(size);
+    await goTo(page, 'approvals');
+    const result = callImages('two big images on the main page');
+    const shown = await card('two big images on the main page');
+    await armed(shown);
+    await shown.getByRole('button', { name: 'Edit arguments' }).click();
+    await shown.getByRole('group', { name: 'Arguments form' }).waitFor();
+    // The JSON tab with two images' base64 makes the card taller than the window; the page scrolls, the bar does not.
+    await shown.getByRole('tab', { name: 'JSON' }).click();
+    await shown.getByRole('textbox', { name: 'Arguments JSON' }).waitFor();
+    const content = page.getByRole('main');
+    expect(await content.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    const approve = shown.getByRole('button', { name: 'Approve' });
+    const box = await approve.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(await approve.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    })).toBe(true);
+    await shown.getByRole('button', { name: 'Deny' }).click();
+    expect((await result).isError).toBe(true);
+  });
+
   it('an edit in the form reaches the upstream server, with the images left as they were', async () => {
     const small = noisyPng(4, 3);
     const result = callImages('prompt before the edit', [small]);
