@@ -12,6 +12,7 @@ import { readFragmentCode, signIn } from './bridge/login.ts';
 import { shareSession } from './bridge/session-share.ts';
 import { startSync } from './state/sync.ts';
 import { useConnectionStore } from './state/connection-store.ts';
+import { startWebNotifications } from './state/web-notifications.ts';
 import { SignedOut } from './views/signed-out.tsx';
 import './styles/app.css';
 
@@ -52,6 +53,8 @@ async function start(): Promise<void> {
   }
   setBridge(bridge);
   startSync(bridge);
+  // The desktop app notifies from its main process; a browser tab does it itself.
+  if (!window.airlock) startWebNotifications(bridge);
   if (useConnectionStore.getState().state !== 'signed-out') {
     root.render(
       <StrictMode>

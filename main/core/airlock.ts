@@ -12,9 +12,10 @@ import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/
 import { SettingsSchema, type Config } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { MissedCalls } from './approvals/missed-calls.ts';
 import { ControlApi } from './control/control-api.ts';
 import { clientsHandlers, connectHandlers,
-  grantsHandlers, historyHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
+  grantsHandlers, historyHandlers, missedHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
 import { InvalidInput } from './errors.ts';
 import { CallGuard, noHistory } from './guard/call-guard.ts';
@@ -74,6 +75,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly catalog: ToolCatalog;
   readonly queue: ApprovalQueue;
   readonly guard: CallGuard;
+  readonly missed: MissedCalls;
   readonly control: ControlApi;
   readonly mcp: McpEndpoint;
   private readonly loginCodes = new LoginCodes();
@@ -113,11 +115,17 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       uiCount: () => this.control.uiCount,
       logger: this.logger,
     });
+    this.missed = new MissedCalls({
+      queue: this.queue,
+      gate: (call, expiresAt, historyId) => this.guard.allowRetry(call, expiresAt, historyId),
+      passMs: () => settings().retryGraceSeconds * 1000,
+    });
     // Each group of control methods gets the services it uses, nothing more.
     this.control = new ControlApi({
       ...clientsHandlers({ home: paths.dir, self: options.self, endpoint: () => ({ url: this.url, token: this.tokens.mcpToken }) }),
       ...statusHandlers({ version: options.version, home: paths.dir, url: () => this.url, pause: this.guard, emit: (event) => this.control.emit(event) }),
       ...pendingHandlers(this.queue),
+      ...missedHandlers(this.missed),
       ...historyHandlers(this.stores.history),
       ...policyHandlers({ policy: this.policy, history: this.stores.history, catalog: this.catalog }),
       ...serversHandlers({ catalog: this.catalog, statuses: () => this.serverStatuses() }),
@@ -155,6 +163,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     });
     this.queue.on('added', (pending) => this.publish({ type: 'pending.added', pending }));
     this.queue.on('resolved', (resolution) => this.publish({ type: 'pending.resolved', resolution }));
+    this.queue.on('updated', (pending) => this.publish({ type: 'pending.updated', pending }));
+    this.missed.on('changed', () => this.publish({ type: 'missed.changed' }));
     this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 

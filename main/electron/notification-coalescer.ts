@@ -6,13 +6,12 @@
  * never the arguments: they can appear on a locked screen.
  */
 import type { PendingCall } from '../../shared/api/contract.ts';
+import { singleNotification, summaryNotification, type NotificationContent } from '../../shared/pending-notification.ts';
 import type { PendingTracker } from './pending-tracker.ts';
 import type { AlertMode } from './settings.ts';
 
-export interface NotificationContent {
-  title: string;
-  body: string;
-}
+// The wording is shared with the web UI's notifications.
+export { singleNotification, summaryNotification, type NotificationContent };
 
 export interface NotifierEnvironment {
   /** Shows a native notification; `onClick` when the person clicks it. */
@@ -25,20 +24,6 @@ export interface NotifierEnvironment {
 }
 
 export const COALESCE_WINDOW_MS = 4000;
-
-export function singleNotification(call: PendingCall): NotificationContent {
-  const who = call.client.name ?? call.client.id;
-  return {
-    title: `Approve ${call.server} › ${call.tool}?`,
-    body: `${who} is waiting for your decision${call.reason ? `: ${call.reason}` : '.'}`,
-  };
-}
-
-export function summaryNotification(waiting: PendingCall[]): NotificationContent {
-  const names = [...new Set(waiting.map((c) => `${c.server} › ${c.tool}`))];
-  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
-  return { title: `${waiting.length} calls are waiting`, body: `${shown}. Click to review.` };
-}
 
 export class NotificationCoalescer {
   private readonly tracker: PendingTracker;

@@ -109,7 +109,18 @@ export function readableJson(value: unknown, maxString = 600): string {
 }
 
 /** The top level of a call's arguments, with the schema's descriptions as hints. */
-export function ArgumentsView({ args, schema, label = 'Arguments' }: { args: Record<string, unknown>; schema?: Record<string, unknown> | undefined; label?: string }) {
+export function ArgumentsView({
+  args,
+  schema,
+  label = 'Arguments',
+  actions,
+}: {
+  args: Record<string, unknown>;
+  schema?: Record<string, unknown> | undefined;
+  label?: string;
+  /** Extra buttons in the heading (e.g. the approval card's "Edit arguments"). */
+  actions?: React.ReactNode;
+}) {
   const [raw, setRaw] = useState(false);
   const id = useId();
   const properties = (schema?.properties ?? {}) as Record<string, { description?: unknown }>;
@@ -118,9 +129,11 @@ export function ArgumentsView({ args, schema, label = 'Arguments' }: { args: Rec
     <section className="arguments" aria-labelledby={id}>
       <div className="section-head">
         <h3 id={id}>{label}</h3>
+        <span className="spacer" />
         <button type="button" className="btn btn-ghost btn-small" aria-pressed={raw} onClick={() => setRaw((v) => !v)}>
           {raw ? 'Structured' : 'JSON'}
         </button>
+        {actions}
       </div>
       {raw ? (
         <pre className="code-block" tabIndex={0} aria-label={`${label} as JSON`}>

@@ -58,3 +58,23 @@ export function checkArguments(text: string, schema: Record<string, unknown> | u
   });
   return { ok: false, problems };
 }
+
+export interface ValueProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
+/** Checks arguments edited in a form (a value, not text) against the tool's inputSchema. */
+export function checkValue(value: Record<string, unknown>, schema: Record<string, unknown> | undefined): { ok: true } | { ok: false; problems: ValueProblem[] } {
+  const validator = schema ? compile(schema) : null;
+  if (!validator) return { ok: true };
+  const result = validator.safeParse(value);
+  if (result.success) return { ok: true };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      return { path, message: `${path.length ? `${path.join('.')}: ` : ''}${issue.message}` };
+    }),
+  };
+}

@@ -14,6 +14,8 @@ interface PendingStore {
   loaded: boolean;
   replace(calls: PendingCall[]): void;
   add(call: PendingCall): void;
+  /** The same call with new fields (e.g. the agent was answered early). */
+  update(call: PendingCall): void;
   resolve(resolution: PendingResolution): void;
 }
 
@@ -34,6 +36,8 @@ export const usePendingStore = create<PendingStore>()((set) => ({
       if (s.resolved[call.id] || s.calls.some((c) => c.id === call.id)) return s;
       return { calls: [...s.calls, call].sort(byAge) };
     }),
+  update: (call) =>
+    set((s) => (s.calls.some((c) => c.id === call.id) ? { calls: s.calls.map((c) => (c.id === call.id ? call : c)) } : s)),
   resolve: (resolution) =>
     set((s) => {
       const ids = Object.keys(s.resolved);

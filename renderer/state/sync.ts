@@ -8,6 +8,7 @@ import type { AirlockEvent } from '../../shared/api/contract.ts';
 import type { UiBridge } from '../bridge/bridge.ts';
 import { useConnectionStore } from './connection-store.ts';
 import { useHistoryStore } from './history-store.ts';
+import { useMissedStore } from './missed-store.ts';
 import { usePendingStore } from './pending-store.ts';
 import { usePolicyStore } from './policy-store.ts';
 import { useServersStore } from './servers-store.ts';
@@ -17,10 +18,16 @@ export function handleEvent(event: AirlockEvent): void {
     case 'pending.added':
       usePendingStore.getState().add(event.pending);
       break;
+    case 'pending.updated':
+      usePendingStore.getState().update(event.pending);
+      break;
     case 'pending.resolved':
       usePendingStore.getState().resolve(event.resolution);
       // A remembered decision may have created a grant.
       if (usePolicyStore.getState().grantsLoaded) void usePolicyStore.getState().loadGrants();
+      break;
+    case 'missed.changed':
+      if (useMissedStore.getState().loaded) void useMissedStore.getState().load();
       break;
     case 'history.changed':
       useHistoryStore.getState().changed(event.id);
@@ -44,6 +51,7 @@ async function reloadAll(bridge: UiBridge): Promise<void> {
   const history = useHistoryStore.getState();
   if (history.active) void history.reload();
   if (usePolicyStore.getState().grantsLoaded) void usePolicyStore.getState().loadGrants();
+  if (useMissedStore.getState().loaded) void useMissedStore.getState().load();
   await Promise.allSettled([pending, status, useServersStore.getState().load(), usePolicyStore.getState().load()]);
 }
 

@@ -58,8 +58,31 @@ export const PendingCallSchema = z.object({
   reason: z.string().optional(),
   createdAt: z.number(),
   expiresAt: z.number(),
+  /**
+   * When the agent was answered "approval pending, retry" (it got no progress heartbeats):
+   * the call has not run, and an approval now lets its identical retry through once.
+   */
+  answeredEarlyAt: z.number().optional(),
 });
 export type PendingCall = z.infer<typeof PendingCallSchema>;
+
+/** A call that timed out while nobody answered it (kept in memory, newest first). */
+export const MissedCallSchema = z.object({
+  /** The pending call's id. */
+  id: z.string(),
+  historyId: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  toolTitle: z.string().optional(),
+  arguments: JsonObjectSchema,
+  client: ClientRefSchema,
+  createdAt: z.number(),
+  expiredAt: z.number(),
+  answeredEarly: z.boolean(),
+  /** Set once a person let the next identical retry through: until then it passes once. */
+  retryAllowedUntil: z.number().optional(),
+});
+export type MissedCall = z.infer<typeof MissedCallSchema>;
 
 export const DecisionInputSchema = z.strictObject({
   decision: z.enum(['approve', 'deny']),
@@ -208,6 +231,9 @@ export const methods = {
   'connect.info': { input: none, output: ConnectInfoSchema },
   /** The MCP token agents send; asked for only when a person reveals or copies it. */
   'connect.token': { input: none, output: z.object({ token: z.string() }) },
+  'missed.list': { input: none, output: z.array(MissedCallSchema) },
+  /** The next identical call (same client, server, tool, arguments) passes once, without asking. */
+  'missed.allowRetry': { input: z.strictObject({ id: z.string().min(1) }), output: MissedCallSchema },
   ...clientsMethods,
 } as const;
 
@@ -222,6 +248,9 @@ export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
 export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pending.added'), pending: PendingCallSchema }),
   z.object({ type: z.literal('pending.resolved'), resolution: PendingResolutionSchema }),
+  /** A waiting call changed (e.g. the agent was answered early); same id, new fields. */
+  z.object({ type: z.literal('pending.updated'), pending: PendingCallSchema }),
+  z.object({ type: z.literal('missed.changed') }),
   z.object({ type: z.literal('history.changed'), id: z.string().optional() }),
   z.object({ type: z.literal('servers.changed'), server: ServerStatusSchema }),
   z.object({ type: z.literal('policy.changed'), policy: PolicyStateSchema }),

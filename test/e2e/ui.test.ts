@@ -160,6 +160,7 @@ describe('approval popup', () => {
     const result = callImageToImage('the original prompt');
     const shown = await card('the original prompt');
     await shown.getByRole('button', { name: 'Edit arguments' }).click();
+    await shown.getByRole('tab', { name: 'JSON' }).click();
     const editor = shown.getByRole('textbox', { name: 'Arguments JSON' });
     await editor.click();
     await page.keyboard.press('ControlOrMeta+a');
@@ -176,6 +177,7 @@ describe('approval popup', () => {
     const result = callImageToImage('schema check');
     const shown = await card('schema check');
     await shown.getByRole('button', { name: 'Edit arguments' }).click();
+    await shown.getByRole('tab', { name: 'JSON' }).click();
     await shown.getByRole('textbox', { name: 'Arguments JSON' }).click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.insertText('{ "prompt": 42, "images": [], "size": "1K" }');
@@ -196,7 +198,7 @@ describe('approval popup', () => {
     expect(await firstCard.count()).toBe(1);
     // The main window's Approvals page shows the same card, with the queue below it.
     await goTo(page, 'approvals');
-    await page.getByRole('region', { name: 'Waiting calls' }).getByText('e2e-agent').waitFor();
+    await page.getByRole('region', { name: 'Waiting calls' }).getByText('e2e-agent').first().waitFor();
     await (await card('first of two')).getByRole('button', { name: 'Approve' }).and(page.locator(':enabled')).waitFor();
     await screenshotBoth(page, 'approvals');
     await goTo(page, 'popup');

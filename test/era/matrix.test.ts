@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ElicitResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { modernStdioServer, MODERN_SERVER_FILE, readModernLog } from '../fixtures/modern.ts';
@@ -113,8 +114,9 @@ const ROWS: Row[] = [
 const connect = (kind: ClientKind, server: string): Promise<EraClient> =>
   connectHttp(kind, new URL(`/mcp/${server}`, airlock.url).href, TEST_MCP_TOKEN, {
     name: `matrix-${kind}`,
-    elicitation: (request) =>
-      'requestedSchema' in request && request.requestedSchema && 'answer' in (request.requestedSchema.properties ?? {})
+    // The modern fixture's `confirm` asks for { answer }; server-everything's form for a name and more.
+    elicitation: (request): ElicitResult =>
+      'requestedSchema' in request && 'answer' in (request.requestedSchema.properties ?? {})
         ? { action: 'accept', content: { answer: 'yes' } }
         : { action: 'accept', content: { name: 'Ada', color: 'blue', email: 'ada@example.com', check: true, integer: 3 } },
   });

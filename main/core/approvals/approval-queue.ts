@@ -26,7 +26,9 @@ interface Item {
 
 export interface ApprovalQueueEvents {
   added: [PendingCall];
-  resolved: [PendingResolution, ApprovalOutcome];
+  resolved: [PendingResolution, ApprovalOutcome, PendingCall];
+  /** A waiting call changed (same id): UIs replace what they show. */
+  updated: [PendingCall];
 }
 
 /** Checks a decision before it is taken (e.g. edited arguments against the tool's schema). */
@@ -96,10 +98,17 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     });
   }
 
-  /** The agent got an early "still pending, retry" answer: keep the item for the person. */
+  /**
+   * The agent got an early "still pending, retry" answer: keep the item for the person, and
+   * mark the call so the card can say the agent was told to retry.
+   */
   keep(id: string): void {
     const item = this.items.get(id);
-    if (item) item.kept = true;
+    if (!item) return;
+    item.kept = true;
+    if (item.pending.answeredEarlyAt !== undefined) return;
+    item.pending = { ...item.pending, answeredEarlyAt: Date.now() };
+    this.emit('updated', item.pending);
   }
 
   /** A person's decision. Throws NotPending for an unknown id, InvalidArguments for edited arguments that do not fit. */
@@ -140,7 +149,7 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
       by,
     };
     item.settle(outcome);
-    this.emit('resolved', resolution, outcome);
+    this.emit('resolved', resolution, outcome, item.pending);
     return resolution;
   }
 }

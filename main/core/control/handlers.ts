@@ -6,6 +6,7 @@
 import type { AirlockEvent, Grant, MethodName, Status } from '../../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../../shared/history.ts';
 import type { ApprovalQueue } from '../approvals/approval-queue.ts';
+import type { MissedCalls } from '../approvals/missed-calls.ts';
 import { importServers, listClients, protect, unprotect, type ClientsContext } from '../clients/clients.ts';
 import { defaultClientEnvironment } from '../clients/locations.ts';
 import { NotFound, NothingToAccept } from '../errors.ts';
@@ -69,6 +70,14 @@ export function statusHandlers(services: StatusServices): Group<'status.get' | '
       services.emit({ type: 'status.changed', status: s });
       return s;
     },
+  };
+}
+
+/** Calls that timed out while nobody answered, and the pass that lets their retry through. */
+export function missedHandlers(missed: Pick<MissedCalls, 'list' | 'allowRetry'>): Group<'missed.list' | 'missed.allowRetry'> {
+  return {
+    'missed.list': () => missed.list(),
+    'missed.allowRetry': ({ id }) => missed.allowRetry(id),
   };
 }
 

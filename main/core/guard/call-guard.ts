@@ -249,7 +249,12 @@ export class CallGuard implements ProxyHooks {
     return refusal(decision.message ?? `[Airlock] Denied by policy: ${decision.reason}`);
   }
 
-  private callKey(call: ToolCall): string {
+  /** Lets the next identical call (client, server, tool, arguments) through once, until `expiresAt`. */
+  allowRetry(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }, expiresAt: number, historyId: string): void {
+    this.retryPasses.set(this.callKey(call), { expiresAt, historyId });
+  }
+
+  private callKey(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }): string {
     return [call.client.id, call.server, call.tool, argsHash(call.arguments)].join('\u0000');
   }
 

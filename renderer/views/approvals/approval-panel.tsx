@@ -1,17 +1,19 @@
 /**
  * Which pending call is on screen, and when that changes. The rule: the card on screen
- * changes only when its call is finished (decided here or ended elsewhere), never because
- * another call arrived, and only after a short pause, so a click or key press meant for
- * one call never lands on the next.
+ * changes only when its call is finished (decided here or ended elsewhere) or when the
+ * person picks another call in the queue, never because another call arrived, and only
+ * after a short pause, so a click or key press meant for one call never lands on the next.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { DecisionInput, PendingCall } from '../../../shared/api/contract.ts';
 import { bridge } from '../../bridge/bridge.ts';
-import { formatTime, plural } from '../../lib/format.ts';
+import { plural } from '../../lib/format.ts';
+import { identicalCalls } from '../../lib/pending-queue.ts';
 import { href } from '../../lib/router.ts';
 import { useConnectionStore } from '../../state/connection-store.ts';
 import { usePendingStore } from '../../state/pending-store.ts';
 import { ApprovalCard, type CardPhase } from './approval-card.tsx';
+import { QueueList } from './queue-list.tsx';
 
 /** Pause after a decision here before the next call is shown. */
 export const AFTER_DECISION_MS = 400;
@@ -53,13 +55,30 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
     timer.current = setTimeout(() => show(undefined), AFTER_EXTERNAL_MS);
   }, [ended, phase.kind]);
 
-  const decide = async (input: DecisionInput) => {
+  const others = calls.filter((c) => c.id !== shown?.id && !decidedHere.current.has(c.id));
+  // The call as the core holds it now (e.g. marked "answered early" since it was shown).
+  const current = shown ? (calls.find((c) => c.id === shown.id) ?? shown) : undefined;
+  const identical = current ? identicalCalls(current, others) : [];
+
+  const pick = (call: PendingCall) => {
+    if (phase.kind !== 'open' || leaving.current || call.id === shown?.id) return;
+    show(call);
+  };
+
+  const decide = async (input: DecisionInput, all: boolean) => {
     if (!shown || phase.kind !== 'open') return;
     const id = shown.id;
+    // The identical calls as they were when the person chose: a call arriving meanwhile is not included.
+    const alike = all ? identical.map((c) => c.id) : [];
     setPhase({ kind: 'deciding', decision: input.decision });
     setError(undefined);
     try {
       await bridge().call('pending.decide', { id, ...input });
+      for (const other of alike) decidedHere.current.add(other);
+      // Each one goes through the same API and checks; one that ended meanwhile is skipped.
+      // An "always" is remembered once, by the first decision, not as one grant per call.
+      const rest = { ...input, ...(input.remember === 'always' && { remember: 'once' as const }) };
+      await Promise.allSettled(alike.map((other) => bridge().call('pending.decide', { id: other, ...rest })));
     } catch (err) {
       const already = usePendingStore.getState().resolved[id];
       if (already) {
@@ -84,9 +103,7 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
       </p>
     ) : null;
 
-  const others = calls.filter((c) => c.id !== shown?.id && !decidedHere.current.has(c.id));
-
-  if (!shown) {
+  if (!shown || !current) {
     return (
       <>
         {offline}
@@ -103,31 +120,18 @@ export function ApprovalPanel({ variant }: { variant: 'popup' | 'main' }) {
     );
   }
 
+  const waiting = [current, ...others].sort((a, b) => a.createdAt - b.createdAt);
   return (
     <div className={`approval-panel is-${variant}`}>
       {offline}
       <div className="panel-bar">
-        <span className="panel-title">{variant === 'popup' ? 'Decision needed' : 'Oldest call first'}</span>
+        <span className="panel-title">{variant === 'popup' ? 'Decision needed' : 'Waiting for you'}</span>
         <span className={`queue-count${others.length > 0 ? ' has-more' : ''}`} role="status" aria-live="polite">
           {others.length > 0 ? `${plural(others.length, 'more call')} waiting` : 'No other calls waiting'}
         </span>
       </div>
-      <ApprovalCard key={shown.id} call={shown} phase={phase} error={error} onDecide={(input) => void decide(input)} />
-      {variant === 'main' && others.length > 0 && (
-        <section className="queue" aria-label="Waiting calls">
-          <h3>Up next</h3>
-          <ul>
-            {others.map((call) => (
-              <li key={call.id}>
-                <span className="server-chip">{call.server}</span>
-                <span className="queue-tool">{call.toolDefinition?.annotations?.title ?? call.toolDefinition?.title ?? call.tool}</span>
-                <span className="muted">{call.client.name ?? call.client.id}</span>
-                <span className="muted queue-time">{formatTime(call.createdAt)}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {others.length > 0 && <QueueList calls={waiting} shownId={current.id} onPick={pick} />}
+      <ApprovalCard key={current.id} call={current} phase={phase} error={error} identical={identical.length} onDecide={(input, all) => void decide(input, all)} />
     </div>
   );
 }

@@ -1,8 +1,10 @@
-/** The Approvals page of the main window: the approval card, the queue, and "pause all asks". */
+/** The Approvals page of the main window: the queue, the approval card, missed calls, and "pause all asks". */
 import { useState } from 'react';
 import { bridge } from '../../bridge/bridge.ts';
 import { useConnectionStore } from '../../state/connection-store.ts';
+import { NotificationAsk } from '../../components/notification-ask.tsx';
 import { ApprovalPanel } from './approval-panel.tsx';
+import { MissedList } from './missed-list.tsx';
 
 export function ApprovalsView() {
   const paused = useConnectionStore((s) => s.status?.paused ?? false);
@@ -24,12 +26,14 @@ export function ApprovalsView() {
           <span>Deny all asks</span>
         </label>
       </header>
+      <NotificationAsk />
       {paused && (
         <p className="banner banner-warn" role="status">
           Paused: calls that would ask you are denied at once.
         </p>
       )}
       <ApprovalPanel variant="main" />
+      <MissedList />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * Editing a pending call's arguments: a JSON editor checked against the tool's inputSchema
- * as you type. Loaded only when the person asks to edit, so the popup opens fast.
+ * Editing a pending call's arguments as JSON (the card's second tab, beside the form): a
+ * JSON editor checked against the tool's inputSchema as you type. Loaded only when the
+ * person asks for it, so the popup opens fast.
  */
 import { useEffect, useMemo } from 'react';
 import { JsonEditor } from '../../components/json-editor.tsx';
@@ -16,17 +17,11 @@ export interface ArgumentEditorProps {
   edited: boolean;
 }
 
-export default function ArgumentEditor({ draft, original, schema, onDraft, onCheck, edited }: ArgumentEditorProps) {
+export default function ArgumentEditor({ draft, schema, onDraft, onCheck, edited }: ArgumentEditorProps) {
   const check = useMemo(() => checkArguments(draft, schema), [draft, schema]);
   useEffect(() => onCheck(check), [check, onCheck]);
   return (
-    <section className="arguments" aria-label="Edit arguments">
-      <div className="section-head">
-        <h3>Arguments (editing)</h3>
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => onDraft(original)} disabled={draft === original}>
-          Reset
-        </button>
-      </div>
+    <div className="arguments-json">
       <JsonEditor value={draft} onChange={onDraft} problems={check.ok ? [] : check.problems} label="Arguments JSON" className="args-editor" />
       {check.ok ? (
         <p className="hint">{edited ? 'Approving sends these edited arguments.' : 'Matches the tool’s input schema.'}</p>
@@ -37,6 +32,6 @@ export default function ArgumentEditor({ draft, original, schema, onDraft, onChe
           ))}
         </ul>
       )}
-    </section>
+    </div>
   );
 }
