@@ -71,10 +71,14 @@ describe('the web UI and app:// serve the same files', () => {
     }
   });
 
-  it('answers the page for the app\'s own routes, in both', async () => {
-    for (const path of ['/', '/approvals', '/history/0123', '/settings.html']) {
+  it('answers the page at / only (views are hash routes); other paths are a 404, in both', async () => {
+    for (const path of ['/', '/index.html']) {
       expect((await web(path)).body, path).toBe(INDEX);
       expect((await app(path)).body, path).toBe(INDEX);
+    }
+    for (const path of ['/approvals', '/history/0123', '/settings.html']) {
+      expect((await web(path)).status, path).toBe(404);
+      expect((await app(path)).status, path).toBe(404);
     }
   });
 

@@ -69,23 +69,38 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
   };
 
   return async (pathname) => {
-    let relative: string;
-    try {
-      relative = decodeURIComponent(pathname).replace(/^\/+/, '');
-    } catch {
-      return respond(400, TEXT, 'bad request');
+    const route = uiRouteOf(pathname);
+    if (route.kind === 'malformed') return respond(400, TEXT, 'bad request');
+    if (route.kind === 'none') return respond(404, TEXT, 'not found');
+    if (route.kind === 'page') {
+      const index = await tryRead(join(root, 'index.html'));
+      return index ? respond(200, HTML, index) : respond(503, HTML, NOT_BUILT);
     }
-    const file = normalize(join(root, relative));
-    if (file !== root && !file.startsWith(root + sep)) return respond(404, TEXT, 'not found');
-    if (relative) {
-      const body = await tryRead(file);
-      // Built assets have content hashes in their names: they never change under one name.
-      if (body) return respond(200, TYPES[extname(file)] ?? 'application/octet-stream', body, relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      if (extname(relative) && extname(relative) !== '.html') return respond(404, TEXT, 'not found');
-    }
-    // Single-page app: every other path is the UI itself.
-    const index = await tryRead(join(root, 'index.html'));
-    if (index) return respond(200, HTML, index);
-    return respond(503, HTML, NOT_BUILT);
+    const file = normalize(join(root, route.relative));
+    if (!file.startsWith(root + sep)) return respond(404, TEXT, 'not found');
+    const body = await tryRead(file);
+    if (!body) return respond(404, TEXT, 'not found');
+    // Built assets have content hashes in their names: they never change under one name.
+    return respond(200, TYPES[extname(file)] ?? 'application/octet-stream', body, route.relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   };
+}
+
+/**
+ * Which paths are the UI's own: the page itself at `/` (views are hash routes, so no other
+ * path is a page), the built assets, and files at the top of the build (icons). Anything
+ * else is not the UI's: a 404 (JSON on the web server), never index.html, because clients
+ * that probe a path (OAuth discovery after a 401) must not be handed a page with status 200.
+ */
+export type UiRoute = { kind: 'page' } | { kind: 'file'; relative: string } | { kind: 'none' } | { kind: 'malformed' };
+
+export function uiRouteOf(path: string): UiRoute {
+  if (path === '/' || path === '/index.html') return { kind: 'page' };
+  let relative: string;
+  try {
+    relative = decodeURIComponent(path).replace(/^\/+/, '');
+  } catch {
+    return { kind: 'malformed' };
+  }
+  if (relative.startsWith('assets/') || /^[\w-]+\.(?:ico|png|svg|webmanifest|txt)$/.test(relative)) return { kind: 'file', relative };
+  return { kind: 'none' };
 }

@@ -9,7 +9,7 @@ import { readBody } from '../proxy/http-guard.ts';
 import { sendNotFound } from '../proxy/http-answers.ts';
 import { sendJson } from '../proxy/http-server.ts';
 import type { LoginCodes } from './login-codes.ts';
-import { createStaticFiles } from './static-files.ts';
+import { createStaticFiles, uiRouteOf } from './static-files.ts';
 
 /**
  * No inline scripts, nothing from elsewhere. Images may be data:/blob: (previews of
@@ -29,26 +29,6 @@ export const UI_CSP = [
 ].join('; ');
 
 const SessionRequestSchema = z.strictObject({ code: z.string().min(1).max(200) });
-
-/**
- * Which paths are the UI's own: the page itself at `/` (views are hash routes, so no other
- * path is a page), the built assets, and files at the top of the build (icons). Anything
- * else is no UI route and gets a JSON 404, never index.html: clients that probe a path
- * (OAuth discovery after a 401) must not be handed an HTML page with status 200.
- */
-export type UiRoute = { kind: 'page' } | { kind: 'file'; relative: string } | { kind: 'none' };
-
-export function uiRouteOf(path: string): UiRoute {
-  if (path === '/' || path === '/index.html') return { kind: 'page' };
-  let relative: string;
-  try {
-    relative = decodeURIComponent(path).replace(/^\/+/, '');
-  } catch {
-    return { kind: 'none' };
-  }
-  if (relative.startsWith('assets/') || /^[\w-]+\.(?:ico|png|svg|webmanifest|txt)$/.test(relative)) return { kind: 'file', relative };
-  return { kind: 'none' };
-}
 
 export interface UiServerOptions {
   /** The built renderer (index.html and assets/). */
@@ -76,9 +56,12 @@ export function createUiServer(options: UiServerOptions) {
       return sendJson(res, 200, { token: options.adminToken() });
     }
     const route = uiRouteOf(path);
+    if (route.kind === 'malformed') return sendJson(res, 400, { error: 'bad_request', message: 'the path has malformed percent-encoding' });
     if (route.kind === 'none') return sendNotFound(res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', message: 'GET only' });
     const file = await files(path);
+    // A missing asset is a JSON 404 like any other path that is not the UI's.
+    if (file.status === 404) return sendNotFound(res, path);
     res.writeHead(file.status, { ...file.headers, 'content-length': Buffer.byteLength(file.body) });
     res.end(file.body);
   };
