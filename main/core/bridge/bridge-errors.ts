@@ -73,3 +73,39 @@ export function describeClientLineError(err: Error): string {
   if (err instanceof SyntaxError) return `ignored a line from the client that is not JSON (${err.message.split('\n')[0]})`;
   return err.message.split('\n')[0] ?? String(err);
 }
+
+/** Whether the SDK's transport will take this as a JSON-RPC message (its own error says so in a hundred lines). */
+function looksLikeJsonRpc(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return Array.isArray(value);
+  const m = value as { jsonrpc?: unknown; method?: unknown; id?: unknown };
+  if (m.jsonrpc !== '2.0') return false;
+  if (m.id !== undefined && typeof m.id !== 'string' && typeof m.id !== 'number') return false;
+  return typeof m.method === 'string' || m.id !== undefined;
+}
+
+/**
+ * Reports each line from the client the bridge cannot relay, one line each on stderr, in
+ * order: the SDK's stdio transport skips a line that is not JSON without a word, and
+ * reports one that is no JSON-RPC message as a hundred-line schema error (which the
+ * bridge then leaves out). It only watches; the transport still reads every line.
+ */
+export function reportUnreadableLines(stdin: Readable, report: (line: string) => void): void {
+  let buffered = '';
+  stdin.on('data', (chunk: Buffer | string) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (!line) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        report(describeClientLineError(err as Error));
+        continue;
+      }
+      if (!looksLikeJsonRpc(value)) report('ignored a line from the client that is not a JSON-RPC message');
+    }
+  });
+}

@@ -21,7 +21,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/client';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { describeClientLineError } from './bridge-errors.ts';
+import { describeClientLineError, reportUnreadableLines } from './bridge-errors.ts';
 
 const RESPONSE_HOLD_MS = 10;
 
@@ -121,9 +121,14 @@ export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> 
   stdio.onclose = () => void end();
   http.onclose = () => void end(new Error('Airlock closed the connection'));
   http.onerror = (err) => process.stderr.write(`airlock connect: ${err.message}\n`);
-  stdio.onerror = (err) => process.stderr.write(`airlock connect: ${describeClientLineError(err)}\n`);
+  stdio.onerror = (err) => {
+    // Unreadable lines are reported by reportUnreadableLines, once and briefly.
+    if (err.name === 'ZodError' || err instanceof SyntaxError) return;
+    process.stderr.write(`airlock connect: ${describeClientLineError(err)}\n`);
+  };
 
   await http.start();
+  reportUnreadableLines(options.stdin ?? process.stdin, (line) => process.stderr.write(`airlock connect: ${line}\n`));
   await stdio.start();
   options.stdin?.once('end', () => void end());
   if (!options.stdin) process.stdin.once('end', () => void end());
