@@ -124,6 +124,11 @@ export interface CompiledPolicy {
   /** Globs for any server (bare `image_*` or `*\/image_*`), most specific first. */
   readonly globs: readonly CompiledRule[];
   readonly serverDefaults: ReadonlyMap<string, Action>;
+  /**
+   * Set when no usable policy exists (policy.json invalid at start): every call and every
+   * resource or prompt read is refused with this text, and nothing is listed.
+   */
+  readonly blocked?: string | undefined;
 }
 
 /**
@@ -322,5 +327,6 @@ export function compilePolicy(file: PolicyFile): CompiledPolicy {
     scopedGlobs,
     globs,
     serverDefaults,
+    blocked: undefined,
   };
 }
