@@ -23,7 +23,7 @@ import { ensureHome, homePaths, loadConfig, type HomePaths } from './home/home.t
 import { acquireInstanceLock, type InstanceLock } from './home/instance-lock.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { HttpServer, sendJson } from './proxy/http-server.ts';
+import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
 import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
 import { openStores, type Stores } from './store/stores.ts';
@@ -48,6 +48,8 @@ export interface AirlockOptions {
   restartBackoffMs?: number;
   /** Overrides of config.json's `airlock` settings (tests). */
   settings?: Partial<Config['airlock']>;
+  /** Socket limits of the local port (tests shorten them). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface AirlockEvents {
@@ -149,6 +151,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     const ui = options.uiRoot ? createUiServer({ root: options.uiRoot, codes: this.loginCodes, adminToken: () => this.tokens.adminToken }) : undefined;
     this.http = new HttpServer({
       port: options.port ?? this.config.airlock.port,
+      ...(options.httpLimits && { limits: options.httpLimits }),
       tokens,
       maxBodyBytes: this.config.airlock.maxBodyBytes,
       mcp: this.mcp,

@@ -5,7 +5,7 @@
  * before this runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, BodyTooLargeError } from '../proxy/http-guard.ts';
+import { readBody, BodyTooLargeError, InvalidJsonError, parseJsonBody } from '../proxy/http-guard.ts';
 import { sendJson } from '../proxy/http-server.ts';
 import { ApiFailure, type ControlApi } from './control-api.ts';
 
@@ -23,9 +23,10 @@ const json = async (body: () => Promise<string>) => {
   const text = await body();
   if (!text.trim()) return undefined;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApiFailure(400, 'invalid_json', 'the request body is not valid JSON');
+    return parseJsonBody(text);
+  } catch (err) {
+    if (err instanceof InvalidJsonError) throw new ApiFailure(400, 'invalid_json', err.message);
+    throw err;
   }
 };
 const nothing: Input = () => undefined;
