@@ -21,6 +21,7 @@ import { ToolCatalog } from './guard/tool-catalog.ts';
 import { loadOrCreateAuth, type AuthTokens } from './home/auth.ts';
 import { ensureHome, homePaths, loadConfig, type HomePaths } from './home/home.ts';
 import { acquireInstanceLock, type InstanceLock } from './home/instance-lock.ts';
+import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
@@ -75,6 +76,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly control: ControlApi;
   readonly mcp: McpEndpoint;
   private readonly loginCodes = new LoginCodes();
+  /** Written to runtime.json; `airlock connect` checks the port knows it before sending a token. */
+  private readonly instanceId = newInstanceId();
   private readonly logger: Logger;
   private readonly lock: InstanceLock;
   private readonly http: HttpServer;
@@ -158,6 +161,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       api,
       ui: ui ?? (async (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 404, { error: 'not_found', message: 'this Airlock serves no UI' })),
       onError: (err) => this.logger.error(`request failed: ${(err as Error).stack ?? err}`),
+      identity: (nonce) => identityProofs(this.tokens, this.instanceId, nonce),
     });
   }
 
@@ -175,7 +179,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       airlock.policy.watch();
       airlock.startRetention();
       const port = await airlock.http.listen();
-      writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now() });
+      writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now(), instanceId: airlock.instanceId });
       for (const upstream of airlock.upstreams.values()) upstream.start();
       return airlock;
     } catch (err) {

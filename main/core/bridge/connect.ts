@@ -7,6 +7,7 @@ import { loadOrCreateAuth } from '../home/auth.ts';
 import { homePaths, resolveHomeDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { startStdioBridge } from './stdio-bridge.ts';
+import { verifyAirlock } from './verify-airlock.ts';
 
 export interface ConnectIo {
   stderr(line: string): void;
@@ -30,6 +31,12 @@ export async function runConnect(server: string, home: string | undefined, io: C
       io.stderr(`airlock: ${(err as Error).message}`);
       return io.exit(1);
     }
+  }
+  try {
+    await verifyAirlock(runtime, token);
+  } catch (err) {
+    io.stderr(`airlock: ${(err as Error).message}`);
+    return io.exit(1);
   }
   try {
     await startStdioBridge({

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearerToken, classifyToken, type AuthTokens } from '../home/auth.ts';
+import { IDENTITY_PATH } from '../home/instance-proof.ts';
 import { BodyTooLargeError, InvalidJsonError, checkRequestOrigin, isWellFormedPath, parseJsonBody, readBody } from './http-guard.ts';
 import type { McpEndpoint } from './mcp-endpoint.ts';
 
@@ -46,6 +47,8 @@ export interface HttpServerOptions {
   api: ApiHandler;
   ui: ApiHandler;
   onError?: (err: unknown) => void;
+  /** Answers the identity challenge of `airlock connect` (home/instance-proof.ts): proofs for a nonce. */
+  identity?: (nonce: string) => string[];
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -109,6 +112,11 @@ export class HttpServer {
     const path = url.pathname;
     // Every area decodes path segments; a malformed escape is the client's error, not ours.
     if (!isWellFormedPath(path)) return sendJson(res, 400, { error: 'bad_request', message: 'the URL path has a malformed percent-escape' });
+    if (path === IDENTITY_PATH && this.options.identity && req.method === 'GET') {
+      const nonce = url.searchParams.get('nonce') ?? '';
+      if (!/^[0-9a-f]{32,128}$/.test(nonce)) return sendJson(res, 400, { error: 'bad_request', message: 'expected ?nonce=<hex>' });
+      return sendJson(res, 200, { proofs: this.options.identity(nonce) });
+    }
     const token = classifyToken(this.options.tokens, bearerToken(req.headers.authorization));
 
     if (path.startsWith('/mcp/')) {
