@@ -15,6 +15,7 @@ import { loadOrCreateAuth } from './core/home/auth.ts';
 import { readRuntimeInfo } from './core/home/runtime-file.ts';
 import { AlreadyRunningError } from './core/home/instance-lock.ts';
 import { stderrLogger } from './core/logger.ts';
+import { installProcessGuard } from './core/process-guard.ts';
 import { runConnect } from './core/bridge/connect.ts';
 import type { SelfCommand } from './core/upstream/command-resolver.ts';
 import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/policy/index.ts';
@@ -55,6 +56,7 @@ function fail(message: string, code = 1): never {
 export async function serve(options: { home?: string; port?: number }): Promise<Airlock> {
   const home = resolveHomeDir(options.home);
   const logger = stderrLogger();
+  installProcessGuard(logger);
   let airlock: Airlock;
   try {
     airlock = await Airlock.start({

@@ -55,7 +55,7 @@ describe('airlock connect with a stale runtime.json', () => {
     const url = `http://127.0.0.1:${foreign.port}`;
     for (const instanceId of [undefined, 'a'.repeat(64)]) {
       writeFileSync(join(h.dir, 'runtime.json'), JSON.stringify({ pid: process.pid, port: foreign.port, url, ...(instanceId && { instanceId }) }), { mode: 0o600 });
-      for (const env of [{}, { AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN }]) {
+      for (const env of [{}, { AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN }] as Array<Record<string, string>>) {
         const { code, stderr } = await runConnect(h.dir, env);
         expect(code).toBe(1);
         expect(stderr).toContain("is not this home's Airlock");
