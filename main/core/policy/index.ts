@@ -3,6 +3,8 @@ export { parsePolicy, loadPolicyFile, formatPolicyIssues, MAX_POLICY_BYTES, MAX_
 export type { PolicyIssue, PolicyParseResult, PolicyFileLoad } from './load.ts';
 export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, defaultPolicy, refuseAllPolicy } from './default-policy.ts';
 export { evaluate } from './evaluate.ts';
+export { evaluateAccess } from './access.ts';
+export type { AccessCall, AccessDecision, AccessKind } from './access.ts';
 export { isListed } from './visibility.ts';
 export { formatPolicySummary } from './summary.ts';
 export { MemoryCounters, NO_COUNTERS } from './counters.ts';

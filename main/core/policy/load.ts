@@ -104,6 +104,7 @@ function objectKind(path: readonly PropertyKey[]): keyof typeof KNOWN_KEYS | und
   if (n === 1 && last === 'all_tools') return 'all_tools';
   if (n === 2 && path[0] === 'servers') return 'server';
   if (parent === 'tools' && (n === 2 || (n === 4 && path[0] === 'servers'))) return 'rule';
+  if ((parent === 'resources' || parent === 'prompts') && (n === 2 || (n === 4 && path[0] === 'servers'))) return 'access';
   if (parent === 'limits') return 'limit';
   if (parent === 'require' || parent === 'deny_if' || parent === 'ask_if') return 'condition';
   return undefined;
