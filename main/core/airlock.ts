@@ -14,6 +14,7 @@ import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { ApiFailure, ControlApi } from './control/control-api.ts';
 import { createControlHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
+import { AccessGuard, withAccessGuard } from './guard/access-guard.ts';
 import { CallGuard, noHistory } from './guard/call-guard.ts';
 import { Limiter } from './guard/limiter.ts';
 import { PolicyManager } from './guard/policy-manager.ts';
@@ -142,7 +143,9 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 
-    this.mcp = new McpEndpoint({ upstreams: (name) => this.upstreams.get(name), hooks: () => this.guard });
+    const access = new AccessGuard({ policy: this.policy, queue: this.queue, settings, isPaused: () => this.guard.isPaused, logger: this.logger });
+    const hooks = withAccessGuard(this.guard, access);
+    this.mcp = new McpEndpoint({ upstreams: (name) => this.upstreams.get(name), hooks: () => hooks });
     const api = createHttpApi({
       api: this.control,
       maxBodyBytes: this.config.airlock.maxBodyBytes,

@@ -38,7 +38,7 @@ import {
   relayError,
   type ProgressToken,
 } from './forwarding.ts';
-import type { ClientIdentity, ProxyHooks, ToolCall } from './tool-call.ts';
+import { accessHookFor, type ClientIdentity, type ProxyHooks, type ToolCall } from './tool-call.ts';
 
 type Extra = RequestHandlerExtra<Request, Notification>;
 
@@ -173,6 +173,8 @@ export class DownstreamSession extends Protocol<Request, Notification, Result> {
     this.inflight.set(extra.requestId, controller);
     try {
       if (request.method === 'tools/call') return await this.callTool(request, extra, controller.signal);
+      const access = accessHookFor(this.hooks, request, { server: this.server, client: this.client, sessionId: this.sessionId, signal: controller.signal });
+      if (access) return await access(() => this.forward(request.method, request.params, extra, controller.signal));
       const result = await this.forward(request.method, request.params, extra, controller.signal);
       if (request.method === 'tools/list') {
         const list = result as ListToolsResult;

@@ -1,5 +1,19 @@
-/** The interception point: every tools/call of every session passes through one hook. */
-import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+/**
+ * The interception points: every tools/call of every session passes through one hook, and
+ * every resources/read and prompts/get through the access hooks when they are set.
+ */
+import {
+  ErrorCode,
+  GetPromptRequestSchema,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type ElicitRequestFormParams,
+  type ElicitResult,
+  type Implementation,
+  type JSONRPCRequest,
+  type Result,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 
 export interface ClientIdentity {
   /** The identity policy and history use: a named token's name, else clientInfo.name. */
@@ -30,8 +44,30 @@ export interface ToolCall {
 /** Calls the upstream tool with the given arguments (the original ones unless edited). */
 export type ForwardCall = (args: Record<string, unknown>) => Promise<CallToolResult>;
 
+/** A resources/read or prompts/get request, as the access hooks see it. */
+export interface AccessRequest {
+  kind: 'resource' | 'prompt';
+  server: string;
+  /** The resource URI or the prompt name. */
+  target: string;
+  /** A prompt's arguments (a resource read has none). */
+  arguments: Record<string, string>;
+  client: ClientIdentity;
+  sessionId: string;
+  receivedAt: number;
+  /** Aborted when the client cancels, disconnects or the session ends. */
+  signal: AbortSignal;
+}
+
+/** Sends the request upstream unchanged. */
+export type ForwardAccess = () => Promise<Result>;
+
 export interface ProxyHooks {
   onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult>;
+  /** Decides a resources/read; without it every read is forwarded. */
+  onResourceRead?(request: AccessRequest, forward: ForwardAccess): Promise<Result>;
+  /** Decides a prompts/get; without it every prompt is forwarded. */
+  onPromptGet?(request: AccessRequest, forward: ForwardAccess): Promise<Result>;
   /** Filters a tools/list result before it reaches the client (hidden, always-denied tools). */
   filterTools(server: string, tools: Tool[], client: ClientIdentity): Tool[];
   /** A downstream session opened or closed. */
@@ -43,3 +79,28 @@ export const passThroughHooks: ProxyHooks = {
   onToolCall: (call, forward) => forward(call.arguments),
   filterTools: (_server, tools) => tools,
 };
+
+/**
+ * The access hook for a request, bound to it, or undefined when the request is neither a
+ * resources/read nor a prompts/get (or no hook is set). Params are validated with the
+ * SDK's schemas: a request the hook cannot judge is refused, not forwarded.
+ */
+export function accessHookFor(
+  hooks: ProxyHooks,
+  request: JSONRPCRequest,
+  context: Pick<AccessRequest, 'server' | 'client' | 'sessionId' | 'signal'>,
+): ((forward: ForwardAccess) => Promise<Result>) | undefined {
+  const hook = request.method === 'resources/read' ? hooks.onResourceRead : request.method === 'prompts/get' ? hooks.onPromptGet : undefined;
+  if (!hook) return undefined;
+  const parsed = (request.method === 'resources/read' ? ReadResourceRequestSchema : GetPromptRequestSchema).safeParse(request);
+  if (!parsed.success) throw Object.assign(new Error(`invalid ${request.method} params`), { code: ErrorCode.InvalidParams });
+  const params = parsed.data.params as { uri?: string; name?: string; arguments?: Record<string, string> };
+  const access: AccessRequest = {
+    kind: request.method === 'resources/read' ? 'resource' : 'prompt',
+    target: params.uri ?? params.name ?? '',
+    arguments: params.arguments ?? {},
+    receivedAt: Date.now(),
+    ...context,
+  };
+  return (forward) => hook.call(hooks, access, forward);
+}

@@ -66,7 +66,9 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
   const [descriptionOpen, setDescriptionOpen] = useState(false);
 
   const tool = call.toolDefinition;
-  const title = tool?.annotations?.title ?? tool?.title ?? call.tool;
+  // A resource read or a prompt waits here too; it has no arguments to edit and no grant to remember.
+  const kind = call.kind ?? 'tool';
+  const title = kind === 'resource' ? 'Read a resource' : kind === 'prompt' ? 'Get a prompt' : (tool?.annotations?.title ?? tool?.title ?? call.tool);
   const schema = tool?.inputSchema;
   const [checked, setChecked] = useState<{ text: string; check: JsonCheck } | undefined>();
   const onCheck = useCallback((c: JsonCheck) => setChecked({ text: draft, check: c }), [draft]);
@@ -128,6 +130,7 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
           <span className="server-chip" title="Server">
             {call.server}
           </span>
+          {kind !== 'tool' && <span className="server-chip" title="What is asked">{kind === 'resource' ? 'Resource' : 'Prompt'}</span>}
           <h2 id={titleId}>{title}</h2>
           {title !== call.tool && <code className="tool-name">{call.tool}</code>}
         </div>
@@ -177,15 +180,17 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
       <Countdown createdAt={call.createdAt} expiresAt={call.expiresAt} frozen={!open} />
 
       <div className="decision">
-        <fieldset className="segmented" disabled={!open}>
-          <legend>Remember</legend>
-          {REMEMBER.map((option) => (
-            <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
-              <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
-              {option.label}
-            </label>
-          ))}
-        </fieldset>
+        {kind === 'tool' && (
+          <fieldset className="segmented" disabled={!open}>
+            <legend>Remember</legend>
+            {REMEMBER.map((option) => (
+              <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
+                <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
+                {option.label}
+              </label>
+            ))}
+          </fieldset>
+        )}
 
         <div className="field">
           <label htmlFor={messageId}>Message to the agent</label>
@@ -217,9 +222,11 @@ export function ApprovalCard({ call, phase, error, onDecide }: ApprovalCardProps
         )}
 
         <div className="decision-buttons">
-          <button type="button" className="btn btn-ghost" aria-pressed={editing} disabled={!open} onClick={() => setEditing((v) => !v)}>
-            {editing ? 'Stop editing' : 'Edit arguments'}
-          </button>
+          {kind === 'tool' && (
+            <button type="button" className="btn btn-ghost" aria-pressed={editing} disabled={!open} onClick={() => setEditing((v) => !v)}>
+              {editing ? 'Stop editing' : 'Edit arguments'}
+            </button>
+          )}
           <span className="spacer" />
           <button type="button" className="btn btn-danger" disabled={!canAct} onClick={deny} aria-keyshortcuts={isMac ? 'Meta+Backspace' : 'Control+Backspace'}>
             <span>Deny</span>
