@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAccess, type AccessCall, type AccessKind } from '../../main/core/policy/access.ts';
 import { refuseAllPolicy } from '../../main/core/policy/default-policy.ts';
+import { formatPolicySummary } from '../../main/core/policy/summary.ts';
 import { issuesOf, policyOf } from './helpers.ts';
 
 const POLICY = policyOf({
@@ -61,6 +62,13 @@ describe('evaluateAccess', () => {
     );
     expect(evaluateAccess(POLICY, at('resource', 'file:///tmp/x')).timeout).toBe(30);
     expect(evaluateAccess(POLICY, at('prompt', 'complex_prompt')).reason).toBe('the policy asks before prompt "complex_prompt" is used');
+  });
+
+  it('`airlock policy check` lists the resource and prompt rules', () => {
+    const summary = formatPolicySummary(POLICY);
+    expect(summary).toContain('Resources (the most specific rule decides; none matching: allowed):');
+    expect(summary).toContain('  file:///etc/*: deny — system files stay private');
+    expect(summary).toContain('  everything: simple_prompt: deny');
   });
 
   it('a blocked policy refuses every resource and prompt', () => {
