@@ -61,8 +61,15 @@ describe('airlock connect with a stale runtime.json', () => {
         expect(stderr).toContain("is not this home's Airlock");
       }
     }
+    // `airlock open` sends the admin token: the same check applies.
+    const open = spawn(process.execPath, [cliPath, 'open', '--home', h.dir], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let openErr = '';
+    open.stderr.on('data', (d: Buffer) => (openErr += d.toString()));
+    expect(await new Promise((resolve) => open.once('exit', resolve))).toBe(1);
+    expect(openErr).toContain("is not this home's Airlock");
     const everything = foreign.received.join('\n');
     expect(everything).not.toContain(stolenToken);
+    expect(everything).not.toContain('stored-admin-token');
     expect(everything).not.toContain(TEST_MCP_TOKEN);
     expect(everything).not.toMatch(/authorization/i);
     expect(everything).not.toContain('initialize');
