@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_MCP_TOKEN, cliPath, connectBridge, EVERYTHING, startAirlock, tempHome, writeConfig } from '../helpers/harness.ts';
+import { TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, cliPath, connectBridge, EVERYTHING, startAirlock, tempHome, writeConfig } from '../helpers/harness.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -83,5 +83,10 @@ describe('airlock connect with a stale runtime.json', () => {
     const client = await connectBridge(h.dir, 'everything');
     cleanups.push(() => client.close());
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const open = spawn(process.execPath, [cliPath, 'open', '--home', h.dir], { env: { ...process.env, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    open.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+    expect(await new Promise((resolve) => open.once('exit', resolve))).toBe(0);
+    expect(printed).toMatch(new RegExp(`^${airlock.url}/#code=`));
   });
 });
