@@ -67,6 +67,8 @@ describe('policy.json changing under a running Airlock', () => {
 describe('policy.json invalid at start', () => {
   it('refuses every call with the file:line error until the file is fixed', async () => {
     const { airlock, client, policyFile, reached } = await setup('{\n  "version": "1",\n  "default": "allow",\n  "tols": {}\n}\n');
+    // Still listed, so an agent's call meets the refusal that names the broken file.
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('record_args');
     const result = await client.callTool({ name: 'record_args', arguments: { value: 'must not run' } });
     expect(result.isError).toBe(true);
     expect(resultText(result)).toMatch(/^\[Airlock\] Denied: there is no valid policy/);

@@ -152,7 +152,8 @@ export interface CompiledPolicy {
   readonly prompts: CompiledAccess;
   /**
    * Set when no usable policy exists (policy.json invalid at start): every call and every
-   * resource or prompt read is refused with this text, and nothing is listed.
+   * resource or prompt read is refused with this text (tools stay listed, so an agent's
+   * call meets the refusal that names the broken file).
    */
   readonly blocked?: string | undefined;
 }
