@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, cliPath, connectBridge, EVERYTHING, startAirlock, tempHome, writeConfig } from '../helpers/harness.ts';
+import { TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, cliPath, connectBridge, EVERYTHING, startAirlock, tempHome, waitFor, writeConfig } from '../helpers/harness.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 /** An HTTP server that answers everything, even the identity check, and keeps what it was sent. */
-async function foreignServer(): Promise<{ server: Server; port: number; received: string[] }> {
+async function foreignServer(port = 0): Promise<{ server: Server; port: number; received: string[] }> {
   const received: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -28,7 +28,7 @@ async function foreignServer(): Promise<{ server: Server; port: number; received
       res.end(JSON.stringify({ proofs: ['0'.repeat(64)], jsonrpc: '2.0', id: 1, result: {} }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { server, port: (server.address() as AddressInfo).port, received };
 }
@@ -73,6 +73,51 @@ describe('airlock connect with a stale runtime.json', () => {
     expect(everything).not.toContain(TEST_MCP_TOKEN);
     expect(everything).not.toMatch(/authorization/i);
     expect(everything).not.toContain('initialize');
+  });
+
+  it('a bridge whose Airlock was killed sends nothing to the process that takes its port', async () => {
+    const h = tempHome();
+    cleanups.push(() => h.cleanup());
+    writeConfig(h.dir, { mcpServers: { everything: EVERYTHING }, airlock: { port: 0 } });
+    writeFileSync(join(h.dir, 'policy.json'), JSON.stringify({ version: '1', default: 'allow' }));
+    const serve = spawn(process.execPath, [cliPath, 'serve', '--home', h.dir, '--port', '0'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    });
+    const gone = new Promise((resolve) => serve.once('exit', resolve));
+    cleanups.push(async () => {
+      serve.kill('SIGKILL');
+      await gone;
+    });
+    const runtime = await waitFor(() => {
+      try {
+        const info = JSON.parse(readFileSync(join(h.dir, 'runtime.json'), 'utf8')) as { pid: number; port: number };
+        return info.pid === serve.pid ? info : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 20_000, 'runtime.json');
+    const client = await connectBridge(h.dir, 'everything');
+    cleanups.push(() => client.close());
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+
+    // The upstream processes go with it: the test ends them (SIGKILL gives Airlock no chance).
+    const children = readFileSync(`/proc/${serve.pid}/task/${serve.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    serve.kill('SIGKILL');
+    await gone;
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const foreign = await foreignServer(runtime.port);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'after the crash' } }, undefined, { timeout: 10_000 })).rejects.toThrow();
+    const everything = foreign.received.join('\n');
+    expect(everything).not.toContain(TEST_MCP_TOKEN);
+    expect(everything).not.toMatch(/authorization/i);
+    expect(everything).not.toContain('after the crash');
   });
 
   it('connects to the real Airlock of the home, which proves itself', async () => {

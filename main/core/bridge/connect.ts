@@ -7,7 +7,7 @@ import { loadOrCreateAuth } from '../home/auth.ts';
 import { homePaths, resolveHomeDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { startStdioBridge } from './stdio-bridge.ts';
-import { verifyAirlock } from './verify-airlock.ts';
+import { verifiedFetch, verifyAirlock } from './verify-airlock.ts';
 
 export interface ConnectIo {
   stderr(line: string): void;
@@ -42,6 +42,7 @@ export async function runConnect(server: string, home: string | undefined, io: C
     await startStdioBridge({
       url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
       token,
+      fetch: verifiedFetch(runtime, token),
       onEnd: (error) => {
         if (error) io.stderr(`airlock connect: ${error.message}`);
         io.exit(error ? 1 : 0);

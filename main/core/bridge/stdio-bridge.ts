@@ -14,6 +14,8 @@ const RESPONSE_HOLD_MS = 10;
 export interface BridgeOptions {
   url: URL;
   token: string;
+  /** Every request to Airlock goes through it (connect passes one that proves the port first). */
+  fetch?: typeof fetch;
   stdin?: Readable;
   stdout?: Writable;
   /** Called once with the reason when the bridge ends. */
@@ -27,6 +29,7 @@ export interface Bridge {
 export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> {
   const http = new StreamableHTTPClientTransport(options.url, {
     requestInit: { headers: { Authorization: `Bearer ${options.token}` } },
+    ...(options.fetch && { fetch: options.fetch }),
   });
   const stdio = new StdioServerTransport(options.stdin, options.stdout);
   let initializeId: RequestId | undefined;

@@ -30,3 +30,19 @@ export async function verifyAirlock(runtime: RuntimeInfo, token: string, timeout
   const proven = parsed.success && parsed.data.proofs.some((proof) => proof.length === expected.length && timingSafeEqual(Buffer.from(proof), expected));
   if (!proven) throw notOurs('it could not prove it holds this home\'s token');
 }
+
+/**
+ * A fetch that proves the port again before every request that carries the token: if
+ * Airlock stops while the bridge runs and another process takes its port, the next
+ * request goes nowhere. Proofs run one after another, so requests still start in the
+ * order they were made (a cancellation never overtakes its request).
+ */
+export function verifiedFetch(runtime: RuntimeInfo, token: string, base: typeof fetch = fetch): typeof fetch {
+  let order: Promise<unknown> = Promise.resolve();
+  return async (input, init) => {
+    const proven = order.then(() => verifyAirlock(runtime, token));
+    order = proven.catch(() => undefined);
+    await proven;
+    return base(input, init);
+  };
+}
