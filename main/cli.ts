@@ -16,7 +16,9 @@ import { loadOrCreateAuth } from './core/home/auth.ts';
 import { readRuntimeInfo } from './core/home/runtime-file.ts';
 import { AlreadyRunningError } from './core/home/instance-lock.ts';
 import { stderrLogger } from './core/logger.ts';
+import { installProcessGuard } from './core/process-guard.ts';
 import { runConnect } from './core/bridge/connect.ts';
+import { verifyAirlock } from './core/bridge/verify-airlock.ts';
 import type { SelfCommand } from './core/upstream/command-resolver.ts';
 import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/policy/index.ts';
 import { openStores } from './core/store/stores.ts';
@@ -57,6 +59,7 @@ function fail(message: string, code = 1): never {
 export async function serve(options: { home?: string; port?: number }): Promise<Airlock> {
   const home = resolveHomeDir(options.home);
   const logger = stderrLogger();
+  installProcessGuard(logger);
   let airlock: Airlock;
   try {
     airlock = await Airlock.start({
@@ -103,6 +106,8 @@ async function openUi(options: { home?: string }): Promise<void> {
   const runtime = readRuntimeInfo(paths.runtime);
   if (!runtime) fail(`no Airlock is running for home ${home}`);
   const admin = process.env.AIRLOCK_ADMIN_TOKEN || loadOrCreateAuth(paths.auth).adminToken;
+  // A stale runtime.json may name a port another process took: prove it first.
+  await verifyAirlock(runtime, admin).catch((err: Error) => fail(err.message));
   const res = await fetch(new URL('/api/ui/code', runtime.url), { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
   if (!res.ok) fail(`the running Airlock refused: ${res.status} ${await res.text()}`);
   process.stdout.write(`${((await res.json()) as { url: string }).url}\n`);

@@ -18,6 +18,7 @@ import { clientsHandlers, connectHandlers,
   grantsHandlers, historyHandlers, missedHandlers, pendingHandlers, policyHandlers, serversHandlers, statusHandlers } from './control/handlers.ts';
 import { createHttpApi } from './control/http-api.ts';
 import { InvalidInput } from './errors.ts';
+import { AccessGuard, withAccessGuard } from './guard/access-guard.ts';
 import { CallGuard, noHistory } from './guard/call-guard.ts';
 import { Limiter } from './guard/limiter.ts';
 import { PolicyManager } from './guard/policy-manager.ts';
@@ -26,9 +27,10 @@ import { loadOrCreateAuth, type AuthTokens } from './home/auth.ts';
 import { ensureHome, homePaths, loadConfig, type HomePaths } from './home/home.ts';
 import { acquireInstanceLock, type InstanceLock } from './home/instance-lock.ts';
 import { assertPortFree, isAddressInUse, PortInUseError } from './home/port-check.ts';
+import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { HttpServer, sendJson } from './proxy/http-server.ts';
+import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
 import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
 import { openStores, type Stores } from './store/stores.ts';
@@ -53,6 +55,8 @@ export interface AirlockOptions {
   restartBackoffMs?: number;
   /** Overrides of config.json's `airlock` settings (tests). */
   settings?: Partial<Config['airlock']>;
+  /** Socket limits of the local port (tests shorten them). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface AirlockEvents {
@@ -79,6 +83,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly control: ControlApi;
   readonly mcp: McpEndpoint;
   private readonly loginCodes = new LoginCodes();
+  /** Written to runtime.json; `airlock connect` checks the port knows it before sending a token. */
+  private readonly instanceId = newInstanceId();
   private readonly logger: Logger;
   private readonly lock: InstanceLock;
   private readonly http: HttpServer;
@@ -168,9 +174,11 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 
+    const access = new AccessGuard({ policy: this.policy, queue: this.queue, settings, isPaused: () => this.guard.isPaused, logger: this.logger });
+    const hooks = withAccessGuard(this.guard, access);
     this.mcp = new McpEndpoint({
       upstreams: (name) => this.upstreams.get(name),
-      hooks: () => this.guard,
+      hooks: () => hooks,
       earlyAnswerSeconds: () => settings().earlyAnswerSeconds,
       retryGraceSeconds: () => settings().retryGraceSeconds,
       maxBodyBytes: this.config.airlock.maxBodyBytes,
@@ -186,12 +194,14 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     const ui = options.uiRoot ? createUiServer({ root: options.uiRoot, codes: this.loginCodes, adminToken: () => this.tokens.adminToken }) : undefined;
     this.http = new HttpServer({
       port: options.port ?? this.config.airlock.port,
+      ...(options.httpLimits && { limits: options.httpLimits }),
       tokens,
       maxBodyBytes: this.config.airlock.maxBodyBytes,
       mcp: this.mcp,
       api,
       ui: ui ?? (async (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 404, { error: 'not_found', message: 'this Airlock serves no UI' })),
       onError: (err) => this.logger.error(`request failed: ${(err as Error).stack ?? err}`),
+      identity: (nonce) => identityProofs(this.tokens, this.instanceId, nonce),
     });
   }
 
@@ -213,7 +223,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       const port = await airlock.http.listen().catch((err: unknown) => {
         throw isAddressInUse(err) ? new PortInUseError(options.port ?? airlock!.config.airlock.port, paths.config) : err;
       });
-      writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now() });
+      writeRuntimeInfo(paths.runtime, { pid: process.pid, port, url: airlock.url, version: options.version, startedAt: Date.now(), instanceId: airlock.instanceId });
       for (const upstream of airlock.upstreams.values()) upstream.start();
       return airlock;
     } catch (err) {

@@ -28,6 +28,7 @@ import { describeInstall, installCommand } from '../core/cli-install/command-ins
 import { resolveHomeDir } from '../core/home/home.ts';
 import { AlreadyRunningError } from '../core/home/instance-lock.ts';
 import type { Logger } from '../core/logger.ts';
+import { installProcessGuard } from '../core/process-guard.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { openElectronSettingsStore } from './electron-settings-store.ts';
 import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL } from './ipc-channels.ts';
@@ -180,6 +181,7 @@ class Desktop {
 
   static async start(home: string, hidden: boolean): Promise<Desktop> {
     const logger = fileLogger(join(home, 'logs'));
+    installProcessGuard(logger);
     const airlock = await Airlock.start({
       home,
       self: {

@@ -45,9 +45,12 @@ export type Remember = z.infer<typeof RememberSchema>;
 /** A call waiting for a person. */
 export const PendingCallSchema = z.object({
   id: z.string(),
-  /** The history entry of this call. */
+  /** The history entry of this call ('' for a resource read or a prompt: history records tool calls). */
   historyId: z.string(),
+  /** What waits: a tool call (when absent), a resource read or a prompt. */
+  kind: z.enum(['tool', 'resource', 'prompt']).optional(),
   server: z.string(),
+  /** The tool's name; for a resource, its URI; for a prompt, its name. */
   tool: z.string(),
   toolDefinition: ToolDefinitionSchema.optional(),
   arguments: JsonObjectSchema,

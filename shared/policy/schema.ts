@@ -195,10 +195,31 @@ export const PolicyServerNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (at most 64 characters)');
 
+/**
+ * A rule for reading a resource (`resources`, keyed by URI or URI glob) or getting a prompt
+ * (`prompts`, keyed by name or glob). Without any rule that matches, the read is allowed:
+ * resources and prompts are content the agent asked for, not actions (README "The policy").
+ */
+export const AccessRuleSchema = z.strictObject({
+  action: ActionSchema,
+  reason: z.string().optional(),
+  /** Seconds a pending approval waits. */
+  timeout: TimeoutSchema.optional(),
+});
+
+/** A resource URI or prompt name, or a glob of one (`*` any run of characters, `/` included). */
+export const AccessKeySchema = z
+  .string()
+  .min(1, 'a key cannot be empty')
+  .refine((key) => key !== '__proto__', 'not a resource or prompt key');
+
 export const ServerPolicySchema = z.strictObject({
   /** For tools of this server that no rule names; falls back to the policy's default. */
   default: ActionSchema.optional(),
   tools: z.record(ServerToolKeySchema, RuleSchema).optional(),
+  /** Resource rules for this server only; they come before the top-level ones. */
+  resources: z.record(AccessKeySchema, AccessRuleSchema).optional(),
+  prompts: z.record(AccessKeySchema, AccessRuleSchema).optional(),
 });
 
 export const AllToolsSchema = z.strictObject({
@@ -218,6 +239,10 @@ export const PolicySchema = z
     all_tools: AllToolsSchema.optional(),
     tools: z.record(ToolKeySchema, RuleSchema).optional(),
     servers: z.record(PolicyServerNameSchema, ServerPolicySchema).optional(),
+    /** resources/read by URI; absent or unmatched: allowed. */
+    resources: z.record(AccessKeySchema, AccessRuleSchema).optional(),
+    /** prompts/get by name; absent or unmatched: allowed. */
+    prompts: z.record(AccessKeySchema, AccessRuleSchema).optional(),
   })
   .superRefine((policy, ctx) => {
     // `tools["x/t"]` and `servers.x.tools.t` name the same rule; two answers is a conflict.
@@ -239,6 +264,7 @@ export type RuleInput = z.infer<typeof RuleSchema>;
 export type LimitInput = z.infer<typeof LimitSchema>;
 export type ConditionInput = z.infer<typeof ConditionSchema>;
 export type ServerPolicyInput = z.infer<typeof ServerPolicySchema>;
+export type AccessRuleInput = z.infer<typeof AccessRuleSchema>;
 export type WindowInput = z.infer<typeof WindowSchema>;
 
 /** Keys each kind of object accepts, for "did you mean" hints on unknown keys. */
@@ -249,6 +275,7 @@ export const KNOWN_KEYS = {
   condition: ['path', 'op', 'value'],
   server: Object.keys(ServerPolicySchema.shape),
   all_tools: Object.keys(AllToolsSchema.shape),
+  access: Object.keys(AccessRuleSchema.shape),
 } as const;
 
 export function normalizeAction(action: ActionInput): Action {

@@ -164,11 +164,11 @@ describe('history: recording a call', () => {
     const { db, store, path } = openStore();
     const secret = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
     const { id } = store.begin(
-      call({ arguments: { repo: 'airlock', auth: { token: 'plain-token-value' }, header: `Bearer ${secret}`, note: `use ${secret}` } }),
+      call({ arguments: { repo: 'airlock', github: { token: 'plain-token-value' }, header: `Bearer ${secret}`, note: `use ${secret}` } }),
     );
     expect(store.get(id)?.arguments).toEqual({
       repo: 'airlock',
-      auth: { token: '[redacted]' },
+      github: { token: '[redacted]' },
       header: '[redacted]',
       note: 'use [redacted]',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, DEFAULT_REDACT_KEYS, redact, redactText, REDACTED } from '../../main/core/store/redact.ts';
+import { createRedaction, createRedactor, DEFAULT_REDACT_KEYS, redact, redactText, REDACTED } from '../../main/core/store/redact.ts';
 import { summarizeResult } from '../../main/core/store/result-summary.ts';
 
 describe('redact', () => {
@@ -94,6 +94,36 @@ describe('redact', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(createRedactor()(cyclic)).toEqual({ a: 1, self: '[circular]' });
+  });
+
+  it('hides the newer secret key names and the values of name/value header lists', () => {
+    const args = {
+      passphrase: 'a', pin: 1234, otp: '123456', auth: 'x', key: 'k', sentry_dsn: 'https://k@sentry.io/1', session: 's',
+      sessionCookie: 'c', private_key: 'p', client_secret: 'cs',
+      headers: [{ name: 'X-Api-Key', value: 'k1' }, { name: 'Accept', value: 'json' }, { key: 'Cookie', value: 'sid=1' }],
+      author: 'me', keyboard: 'azerty', pinned: true,
+    };
+    expect(redact(args)).toEqual({
+      passphrase: REDACTED, pin: REDACTED, otp: REDACTED, auth: REDACTED, key: REDACTED, sentry_dsn: REDACTED, session: REDACTED,
+      sessionCookie: REDACTED, private_key: REDACTED, client_secret: REDACTED,
+      headers: [{ name: 'X-Api-Key', value: REDACTED }, { name: 'Accept', value: 'json' }, { key: REDACTED, value: REDACTED }],
+      author: 'me', keyboard: 'azerty', pinned: true,
+    });
+  });
+
+  it('hides Basic credentials and name=value secrets inside text, not prose', () => {
+    expect(redactText('Authorization: Basic dXNlcjpwYXNz')).toBe(`Authorization: ${REDACTED}`);
+    expect(redactText('DB_PASSWORD=hunter2\nDEBUG=1')).toBe(`DB_PASSWORD=${REDACTED}\nDEBUG=1`);
+    expect(redactText('https://x.example/?user=a&password=p%40ss&x=1')).toBe(`https://x.example/?user=a&password=${REDACTED}&x=1`);
+    expect(redactText('{"client_secret": "abc", "max_tokens": 5}')).toBe(`{"client_secret": "${REDACTED}", "max_tokens": 5}`);
+    expect(redactText('Basic information about tokens: none')).toBe('Basic information about tokens: none');
+  });
+
+  it('finds the secret values of arguments again in text, whole or cut short', () => {
+    const redaction = createRedaction();
+    const secrets = redaction.secretsOf({ user: 'ann', password: 'correct-horse-battery', pin: 42, nested: { api_key: 'abcd1234efgh5678ijkl' } });
+    expect(secrets.sort()).toEqual(['abcd1234efgh5678ijkl', 'correct-horse-battery']);
+    expect(redaction.text('got "correct-horse-battery", then "abcd1234efgh5…" from ann', secrets)).toBe(`got "${REDACTED}", then "${REDACTED}" from ann`);
   });
 
   it('redacts free text with the patterns only', () => {

@@ -10,6 +10,7 @@ import { homePaths, resolveHomeDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { refuseFirstRequest } from './bridge-errors.ts';
 import { startStdioBridge } from './stdio-bridge.ts';
+import { verifiedFetch, verifyAirlock } from './verify-airlock.ts';
 
 export interface ConnectIo {
   stderr(line: string): void;
@@ -42,9 +43,16 @@ export async function runConnect(server: string, home: string | undefined, io: C
     }
   }
   try {
+    await verifyAirlock(runtime, token);
+  } catch (err) {
+    io.stderr(`airlock: ${(err as Error).message}`);
+    return io.exit(1);
+  }
+  try {
     await startStdioBridge({
       url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
       token,
+      fetch: verifiedFetch(runtime, token),
       onEnd: (error) => {
         if (error) io.stderr(`airlock connect: ${error.message}`);
         io.exit(error ? 1 : 0);

@@ -28,6 +28,8 @@ const RESPONSE_HOLD_MS = 10;
 export interface BridgeOptions {
   url: URL;
   token: string;
+  /** Every request to Airlock goes through it (connect passes one that proves the port first). */
+  fetch?: typeof fetch;
   stdin?: Readable;
   stdout?: Writable;
   /** Called once with the reason when the bridge ends. */
@@ -47,6 +49,7 @@ function envelopeVersion(message: JSONRPCMessage): string | undefined {
 export async function startStdioBridge(options: BridgeOptions): Promise<Bridge> {
   const http = new StreamableHTTPClientTransport(options.url, {
     requestInit: { headers: { Authorization: `Bearer ${options.token}` } },
+    ...(options.fetch && { fetch: options.fetch }),
   });
   const stdio = new StdioServerTransport(options.stdin, options.stdout);
   let era: 'legacy' | 'modern' | undefined;

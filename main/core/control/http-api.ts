@@ -5,7 +5,7 @@
  * before this runs. The core's domain errors (../errors.ts) get their HTTP status here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, BodyTooLargeError } from '../proxy/http-guard.ts';
+import { readBody, BodyTooLargeError, InvalidJsonError, parseJsonBody } from '../proxy/http-guard.ts';
 import { sendJson } from '../proxy/http-server.ts';
 import { DomainError, errorBody, InvalidJson, type DomainErrorCode } from '../errors.ts';
 import type { ControlApi } from './control-api.ts';
@@ -24,8 +24,9 @@ const json = async (body: () => Promise<string>) => {
   const text = await body();
   if (!text.trim()) return undefined;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
+    return parseJsonBody(text);
+  } catch (err) {
+    if (err instanceof InvalidJsonError) throw new InvalidJson(err.message);
     throw new InvalidJson('the request body is not valid JSON');
   }
 };

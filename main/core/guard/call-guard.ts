@@ -373,7 +373,6 @@ export class CallGuard implements ProxyHooks {
       if (outcome.kind === 'approved') {
         const grace = this.deps.settings().retryGraceSeconds * 1000;
         const retryKey = outcome.arguments ? this.callKey({ ...call, arguments: outcome.arguments }) : key;
-        this.retryPasses.set(retryKey, { expiresAt: Date.now() + grace, historyId: pending.historyId });
         history.decide(historyId, {
           decision: 'approved',
           decidedBy: { kind: 'user' },
@@ -382,10 +381,12 @@ export class CallGuard implements ProxyHooks {
           ...(outcome.message && { userMessage: outcome.message }),
         });
         history.complete(historyId, {});
+        // Only once the approval is recorded: a failed write grants nothing.
+        this.retryPasses.set(retryKey, { expiresAt: Date.now() + grace, historyId: pending.historyId });
       } else {
         this.recordNotApproved(historyId, outcome, waitMs);
       }
-    });
+    }).catch((err: Error) => this.deps.logger.error(`recording the decision on ${call.server}/${call.tool} failed; a retry asks again: ${err.message}`));
     const waited = seconds(Date.now() - call.receivedAt);
     return refusal(
       `[Airlock] approval pending: this call of "${call.tool}" is waiting for a person to approve it in Airlock (waited ${waited}). ` +

@@ -1,7 +1,9 @@
 /**
  * The policy in force: loaded from policy.json, watched, and replaced only by a valid
- * edit. An invalid edit keeps the last good policy in force and is reported (UI, CLI,
- * log); a missing file means the built-in default, never allow-all.
+ * edit. Fails closed: an invalid edit, or the file disappearing while Airlock runs
+ * (deleted, renamed, a dangling symlink), keeps the last good policy in force and is
+ * reported (UI, CLI, log); an invalid file at start refuses every call until it is fixed.
+ * Only a home that has no policy.json when Airlock starts runs on the built-in default.
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -18,6 +20,7 @@ import {
   formatPolicySummary,
   loadPolicyFile,
   parsePolicy,
+  refuseAllPolicy,
   type CompiledPolicy,
   type PolicyIssue,
 } from '../policy/index.ts';
@@ -38,6 +41,8 @@ export class PolicyManager extends EventEmitter<{ changed: [PolicyState] }> {
   private stateValue: PolicyState;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  /** Whether a policy (a valid file, or the default for a home without one) was ever in force. */
+  private hasGood = false;
 
   constructor(path: string, logger: Logger) {
     super();
@@ -82,17 +87,33 @@ export class PolicyManager extends EventEmitter<{ changed: [PolicyState] }> {
     const previous = this.stateValue;
     if (loaded.status === 'invalid') {
       const found = problems(loaded.issues);
+      const located = formatPolicyIssues(loaded.issues, this.path);
       this.stateValue = { ...previous, text: loaded.text ?? previous.text, source: 'file', problems: found };
-      this.logger.warn(`policy.json is invalid; the previous policy stays in force:\n  ${formatPolicyIssues(loaded.issues, this.path).join('\n  ')}`);
+      if (this.hasGood) {
+        this.logger.warn(`policy.json is invalid; the previous policy stays in force:\n  ${located.join('\n  ')}`);
+      } else {
+        this.policy = refuseAllPolicy(located.join('; '));
+        this.stateValue = { ...this.stateValue, version: 'invalid' };
+        this.logger.error(`policy.json is invalid; every call is refused until it is fixed:\n  ${located.join('\n  ')}`);
+      }
+    } else if (loaded.status === 'missing' && previous.source === 'file') {
+      // Deleted, renamed or a broken link while running: an editor's save or an attacker,
+      // either way the built-in default must not replace the policy in force.
+      const message = 'policy.json is missing (deleted, renamed or a broken link); the policy in force stays until a valid one is saved';
+      this.stateValue = { ...previous, problems: [{ path: '', message }] };
+      if (previous.problems[0]?.message !== message) this.logger.warn(message);
     } else if (loaded.status === 'missing') {
+      // No policy.json since Airlock started (a fresh home gets a starter policy first).
       this.policy = loaded.policy;
+      this.hasGood = true;
       this.stateValue = { text: DEFAULT_POLICY_TEXT, source: 'default', path: this.path, version: 'default', problems: [] };
     } else {
       this.policy = loaded.policy;
+      this.hasGood = true;
       this.stateValue = { text: loaded.text, source: 'file', path: this.path, version: versionOf(loaded.file), problems: [] };
     }
     const s = this.stateValue;
-    if (s.version !== previous.version || s.text !== previous.text || s.problems.length !== previous.problems.length) {
+    if (s.version !== previous.version || s.text !== previous.text || s.problems.length !== previous.problems.length || s.problems[0]?.message !== previous.problems[0]?.message) {
       if (s.version !== previous.version && !s.problems.length) this.logger.info(`policy ${s.source === 'default' ? 'default (no policy.json)' : 'loaded'} (${s.version})`);
       this.emit('changed', s);
     }

@@ -10,6 +10,8 @@ export const RuntimeInfoSchema = z.object({
   url: z.string(),
   version: z.string().optional(),
   startedAt: z.number().optional(),
+  /** Random per run; the running Airlock proves it knows it (home/instance-proof.ts). */
+  instanceId: z.string().optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfoSchema>;
 

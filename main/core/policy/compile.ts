@@ -14,6 +14,7 @@ import {
   type Op,
   type PolicyFile,
   type RuleInput,
+  type AccessRuleInput,
   type LimitCheck,
   type Scope,
 } from '../../../shared/policy/schema.ts';
@@ -104,6 +105,29 @@ export interface CompiledHide {
   readonly toolMatch: RegExp | undefined;
 }
 
+/** One `resources` or `prompts` rule. */
+export interface CompiledAccessRule {
+  /** `/resources/file:~1~1~1etc~1*` or `/servers/fs/prompts/review`. */
+  readonly pointer: string;
+  readonly key: string;
+  /** Set for rules under `servers.<name>`. */
+  readonly server: string | undefined;
+  readonly match: RegExp | undefined;
+  readonly literalLength: number;
+  readonly action: Action;
+  readonly reason: string | undefined;
+  readonly timeout: number | undefined;
+}
+
+/** The rules of one kind (resources or prompts), indexed like tool rules. */
+export interface CompiledAccess {
+  readonly exact: ReadonlyMap<string, CompiledAccessRule>;
+  readonly scopedExact: ReadonlyMap<string, ReadonlyMap<string, CompiledAccessRule>>;
+  /** Most specific first. */
+  readonly globs: readonly CompiledAccessRule[];
+  readonly scopedGlobs: ReadonlyMap<string, readonly CompiledAccessRule[]>;
+}
+
 export interface CompiledPolicy {
   /** The validated file this was compiled from. */
   readonly file: PolicyFile;
@@ -124,6 +148,14 @@ export interface CompiledPolicy {
   /** Globs for any server (bare `image_*` or `*\/image_*`), most specific first. */
   readonly globs: readonly CompiledRule[];
   readonly serverDefaults: ReadonlyMap<string, Action>;
+  readonly resources: CompiledAccess;
+  readonly prompts: CompiledAccess;
+  /**
+   * Set when no usable policy exists (policy.json invalid at start): every call and every
+   * resource or prompt read is refused with this text (tools stay listed, so an agent's
+   * call meets the refusal that names the broken file).
+   */
+  readonly blocked?: string | undefined;
 }
 
 /**
@@ -241,6 +273,44 @@ function compileRule(
 /** Longest literal part first; ties keep file order (Array.prototype.sort is stable). */
 const bySpecificity = (a: { literalLength: number }, b: { literalLength: number }): number => b.literalLength - a.literalLength;
 
+function compileAccess(file: PolicyFile, kind: 'resources' | 'prompts'): CompiledAccess {
+  const exact = new Map<string, CompiledAccessRule>();
+  const scopedExact = new Map<string, Map<string, CompiledAccessRule>>();
+  const globs: CompiledAccessRule[] = [];
+  const scopedGlobs = new Map<string, CompiledAccessRule[]>();
+  const add = (key: string, input: AccessRuleInput, server: string | undefined, at: string) => {
+    const glob = isGlob(key);
+    const rule: CompiledAccessRule = {
+      pointer: at,
+      key,
+      server,
+      match: glob ? globToRegExp(key) : undefined,
+      literalLength: literalLength(key),
+      action: normalizeAction(input.action),
+      reason: input.reason,
+      timeout: input.timeout,
+    };
+    if (glob && server === undefined) globs.push(rule);
+    else if (glob) {
+      let list = scopedGlobs.get(server!);
+      if (!list) scopedGlobs.set(server!, (list = []));
+      list.push(rule);
+    } else if (server === undefined) exact.set(key, rule);
+    else {
+      let map = scopedExact.get(server);
+      if (!map) scopedExact.set(server, (map = new Map()));
+      map.set(key, rule);
+    }
+  };
+  for (const [key, input] of Object.entries(file[kind] ?? {})) add(key, input, undefined, pointer(kind, key));
+  for (const [server, entry] of Object.entries(file.servers ?? {})) {
+    for (const [key, input] of Object.entries(entry[kind] ?? {})) add(key, input, server, pointer('servers', server, kind, key));
+  }
+  globs.sort(bySpecificity);
+  for (const list of scopedGlobs.values()) list.sort(bySpecificity);
+  return { exact, scopedExact, globs, scopedGlobs };
+}
+
 /** Compiles a policy the schema has accepted. */
 export function compilePolicy(file: PolicyFile): CompiledPolicy {
   const allToolsLimits = (file.all_tools?.limits ?? []).map((limit, i) => compileLimit(limit, `/all_tools/limits/${i}`));
@@ -322,5 +392,8 @@ export function compilePolicy(file: PolicyFile): CompiledPolicy {
     scopedGlobs,
     globs,
     serverDefaults,
+    resources: compileAccess(file, 'resources'),
+    prompts: compileAccess(file, 'prompts'),
+    blocked: undefined,
   };
 }

@@ -28,3 +28,11 @@ export function defaultPolicy(): CompiledPolicy {
   compiled ??= compilePolicy(DEFAULT_POLICY);
   return compiled;
 }
+
+/**
+ * What is in force when policy.json is invalid at start and no good policy was ever
+ * loaded: everything is refused, with the file's errors as the reason, until it is fixed.
+ */
+export function refuseAllPolicy(reason: string): CompiledPolicy {
+  return { ...compilePolicy(PolicySchema.parse({ version: '1', default: 'deny' })), blocked: reason };
+}

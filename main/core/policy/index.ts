@@ -1,8 +1,10 @@
 /** The policy engine's public surface; see README.md in this folder. */
-export { parsePolicy, loadPolicyFile, formatPolicyIssues } from './load.ts';
+export { parsePolicy, loadPolicyFile, formatPolicyIssues, MAX_POLICY_BYTES, MAX_POLICY_DEPTH } from './load.ts';
 export type { PolicyIssue, PolicyParseResult, PolicyFileLoad } from './load.ts';
-export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, defaultPolicy } from './default-policy.ts';
+export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, defaultPolicy, refuseAllPolicy } from './default-policy.ts';
 export { evaluate } from './evaluate.ts';
+export { evaluateAccess } from './access.ts';
+export type { AccessCall, AccessDecision, AccessKind } from './access.ts';
 export { isListed } from './visibility.ts';
 export { formatPolicySummary } from './summary.ts';
 export { MemoryCounters, NO_COUNTERS } from './counters.ts';

@@ -4,8 +4,9 @@
  * commas are accepted (the documented examples use them); duplicate keys are not, since
  * JSON.parse would silently keep the last one.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import {
+  createScanner,
   findNodeAtLocation,
   findNodeAtOffset,
   getNodePath,
@@ -70,6 +71,7 @@ function objectKind(path: readonly PropertyKey[]): keyof typeof KNOWN_KEYS | und
   if (n === 1 && last === 'all_tools') return 'all_tools';
   if (n === 2 && path[0] === 'servers') return 'server';
   if (parent === 'tools' && (n === 2 || (n === 4 && path[0] === 'servers'))) return 'rule';
+  if ((parent === 'resources' || parent === 'prompts') && (n === 2 || (n === 4 && path[0] === 'servers'))) return 'access';
   if (parent === 'limits') return 'limit';
   if (parent === 'require' || parent === 'deny_if' || parent === 'ask_if') return 'condition';
   return undefined;
@@ -173,11 +175,39 @@ function duplicateKeys(root: Node, positions: LineIndex): PolicyIssue[] {
 
 const byPosition = (a: PolicyIssue, b: PolicyIssue): number => a.line - b.line || a.column - b.column;
 
+/** A real policy nests about eight levels; the parser and the schema recurse per level. */
+export const MAX_POLICY_DEPTH = 64;
+/** policy.put takes up to a million characters; in UTF-8 that is at most four bytes each. */
+export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Where the text first opens more than MAX_POLICY_DEPTH objects or arrays, found with the
+ * scanner alone (no recursion), so a hostile file cannot overflow the parser's stack.
+ */
+function tooDeepAt(text: string): number | undefined {
+  // jsonc-parser's SyntaxKind is a const enum, which isolated modules cannot import.
+  const [OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, EOF] = [1, 2, 3, 4, 17];
+  const scanner = createScanner(text, false);
+  let depth = 0;
+  for (let kind: number = scanner.scan(); kind !== EOF; kind = scanner.scan()) {
+    if (kind === OPEN_BRACE || kind === OPEN_BRACKET) {
+      if (++depth > MAX_POLICY_DEPTH) return scanner.getTokenOffset();
+    } else if (kind === CLOSE_BRACE || kind === CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
 /** Parses and validates policy text; never throws. */
 export function parsePolicy(input: string): PolicyParseResult {
   // Editors on Windows may save a byte-order mark; it is not part of the JSON.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const positions = new LineIndex(text);
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return { ok: false, issues: [{ pointer: '', ...positions.at(deep), message: `nested too deeply (more than ${MAX_POLICY_DEPTH} levels of objects and arrays)` }] };
+  }
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
   if (syntaxErrors.length > 0 || !root) {
@@ -220,12 +250,34 @@ export type PolicyFileLoad =
   /** Unreadable or invalid: the caller keeps the last good policy (never falls open). */
   | { status: 'invalid'; path: string; issues: PolicyIssue[]; text: string | undefined };
 
+/**
+ * Reads policy.json without ever blocking: opened non-blocking and checked on the open
+ * descriptor, so a FIFO or a device put in its place (or swapped in between a check and the
+ * read) is an error, not a hang, and a huge file is refused before it is read.
+ */
+function readPolicyText(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('it is not a regular file (a FIFO, device or folder cannot be a policy)');
+    if (stat.size > MAX_POLICY_BYTES) throw new Error(`it is larger than ${MAX_POLICY_BYTES} bytes`);
+    const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
+    let length = 0;
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    if (length > MAX_POLICY_BYTES) throw new Error(`it is larger than ${MAX_POLICY_BYTES} bytes`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function loadPolicyFile(path: string): PolicyFileLoad {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readPolicyText(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // ENOENT also covers a symlink whose target is gone.
     if (code === 'ENOENT') return { status: 'missing', path, policy: defaultPolicy() };
     return {
       status: 'invalid',

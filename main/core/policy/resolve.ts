@@ -77,6 +77,19 @@ function shared(decision: PolicyDecision): PolicyDecision {
 }
 
 export function resolveUncached(policy: CompiledPolicy, server: string, tool: string): Resolution {
+  if (policy.blocked !== undefined) {
+    const message = `[Airlock] Denied: there is no valid policy, so every call is refused until policy.json is fixed. ${policy.blocked}`;
+    return {
+      hidden: undefined,
+      rule: undefined,
+      action: 'deny',
+      kind: 'default',
+      pointer: '',
+      reason: policy.blocked,
+      groups: [],
+      fixed: shared(decision('deny', 'default', '', policy.blocked, NO_RESERVATIONS, message, undefined, undefined)),
+    };
+  }
   const hidden = findHide(policy, server, tool);
   if (hidden) {
     const reason = `tool "${tool}" is hidden by the policy`;

@@ -3,7 +3,7 @@
  * what is hidden, and for each rule its action, conditions and limits. Phrased by
  * describe.ts, like the refusals themselves.
  */
-import type { CompiledCondition, CompiledPolicy, CompiledRule } from './compile.ts';
+import type { CompiledAccess, CompiledAccessRule, CompiledCondition, CompiledPolicy, CompiledRule } from './compile.ts';
 import type { Action } from '../../../shared/policy/schema.ts';
 import { conditionText, counterText, limitText, requirementText } from './describe.ts';
 
@@ -57,6 +57,17 @@ function ruleLines(rule: CompiledRule): string[] {
   return lines;
 }
 
+function accessLines(label: string, access: CompiledAccess): string[] {
+  const rules: CompiledAccessRule[] = [...access.scopedExact.values()].flatMap((m) => [...m.values()]);
+  rules.push(...access.exact.values(), ...[...access.scopedGlobs.values()].flat(), ...access.globs);
+  // Without rules nothing changes from before they existed: every one may be read.
+  if (!rules.length) return [];
+  return [
+    `${label} (the most specific rule decides; none matching: allowed):`,
+    ...rules.map((rule) => `  ${rule.server !== undefined ? `${rule.server}: ` : ''}${rule.key}: ${ACTION_WORDS[rule.action]}${rule.reason ? ` — ${rule.reason}` : ''}`),
+  ];
+}
+
 export function formatPolicySummary(policy: CompiledPolicy): string {
   const lines: string[] = [];
   const rules = policy.rules.length;
@@ -75,5 +86,6 @@ export function formatPolicySummary(policy: CompiledPolicy): string {
     lines.push('Rules (the most specific one decides: server-scoped exact name, exact name, server-scoped glob, glob):');
     for (const rule of policy.rules) lines.push(...ruleLines(rule));
   }
+  lines.push(...accessLines('Resources', policy.resources), ...accessLines('Prompts', policy.prompts));
   return lines.join('\n') + '\n';
 }

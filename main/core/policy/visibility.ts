@@ -23,6 +23,8 @@ export function isListed(
   annotations?: ToolAnnotationsLike,
   client?: string,
 ): boolean {
+  // No valid policy: tools stay listed, so a call reaches the refusal that names the broken file.
+  if (policy.blocked !== undefined) return true;
   const resolution = resolve(policy, server, tool);
   if (resolution.action === 'deny') return false;
   const rule = resolution.rule;

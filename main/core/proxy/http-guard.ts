@@ -55,3 +55,49 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
+
+/** Deeper JSON than this is refused at the edge: the SDK, redaction and hashing recurse per level. */
+export const MAX_JSON_DEPTH = 64;
+
+export class InvalidJsonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidJsonError';
+  }
+}
+
+/** Whether a parsed value nests objects and arrays more than `max` levels (checked without recursion). */
+export function jsonTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** A request body as JSON; InvalidJsonError when it does not parse or nests too deeply. */
+export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidJsonError('the request body is not valid JSON');
+  }
+  if (jsonTooDeep(value, maxDepth)) throw new InvalidJsonError(`the request body nests deeper than ${maxDepth} levels`);
+  return value;
+}
+
+/** Whether every percent-escape in a URL path decodes (a path such as `/mcp/%E0%A4%A` does not). */
+export function isWellFormedPath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -105,7 +105,7 @@ export class ProxyServer {
     if (caps.resources) {
       server.setRequestHandler('resources/list', plain('resources/list'));
       server.setRequestHandler('resources/templates/list', plain('resources/templates/list'));
-      server.setRequestHandler('resources/read', plain('resources/read') as never);
+      server.setRequestHandler('resources/read', (request, ctx) => this.access('resource', request.params.uri, {}, 'resources/read', request.params, ctx) as never);
       if (this.options.era === 'legacy' && caps.resources.subscribe) {
         server.setRequestHandler('resources/subscribe', plain('resources/subscribe') as never);
         server.setRequestHandler('resources/unsubscribe', plain('resources/unsubscribe') as never);
@@ -113,10 +113,39 @@ export class ProxyServer {
     }
     if (caps.prompts) {
       server.setRequestHandler('prompts/list', plain('prompts/list'));
-      server.setRequestHandler('prompts/get', plain('prompts/get') as never);
+      server.setRequestHandler('prompts/get', (request, ctx) =>
+        this.access('prompt', request.params.name, request.params.arguments ?? {}, 'prompts/get', request.params, ctx) as never,
+      );
     }
     if (caps.completions) server.setRequestHandler('completion/complete', plain('completion/complete') as never);
     if (caps.logging && this.options.era === 'legacy') server.setRequestHandler('logging/setLevel', plain('logging/setLevel') as never);
+  }
+
+  /** resources/read and prompts/get pass the access hooks (policy `resources` / `prompts` rules). */
+  private access(
+    kind: 'resource' | 'prompt',
+    target: string,
+    args: Record<string, string>,
+    method: string,
+    params: Record<string, unknown>,
+    ctx: ServerContext,
+  ): Promise<Result> {
+    const hooks = this.options.hooks;
+    const hook = kind === 'resource' ? hooks.onResourceRead : hooks.onPromptGet;
+    if (!hook) return this.forward(method, params, ctx);
+    const caller = this.options.caller();
+    return this.inRequest(ctx, (signal) =>
+      hook.call(
+        hooks,
+        { kind, server: this.options.server, target, arguments: args, client: caller, sessionId: this.sessionFor(caller), receivedAt: Date.now(), signal },
+        () => this.forward(method, params, ctx),
+      ),
+    );
+  }
+
+  private sessionFor(caller: ClientIdentity): string {
+    // A modern agent has no session: session-scoped limits and grants apply per caller.
+    return this.options.era === 'legacy' ? this.sessionId : `caller:${caller.id}`;
   }
 
   /** The agent's capabilities for this request: initialize-scoped (legacy) or per request (modern). */
@@ -297,8 +326,7 @@ export class ProxyServer {
     const caps = this.clientCapabilities(first);
     const call: ToolCall = {
       ...this.baseCall(params.name, args, caller, first, open.signal),
-      // A modern agent has no session: session-scoped limits and grants apply per caller.
-      sessionId: `caller:${caller.id}`,
+      sessionId: this.sessionFor(caller),
       wantsProgress: token !== undefined,
       sendProgress: async (progress, total, message) => {
         const target = open.exchange;

@@ -1,5 +1,8 @@
-/** The interception point: every tools/call of every session passes through one hook. */
-import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Tool } from '@modelcontextprotocol/server';
+/**
+ * The interception points: every tools/call of every session passes through one hook, and
+ * every resources/read and prompts/get through the access hooks when they are set.
+ */
+import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Result, Tool } from '@modelcontextprotocol/server';
 import type { ProtocolEra } from '../../../shared/config.ts';
 
 export interface ClientIdentity {
@@ -40,8 +43,30 @@ export interface ToolCall {
 /** Calls the upstream tool with the given arguments (the original ones unless edited). */
 export type ForwardCall = (args: Record<string, unknown>) => Promise<CallToolResult>;
 
+/** A resources/read or prompts/get request, as the access hooks see it. */
+export interface AccessRequest {
+  kind: 'resource' | 'prompt';
+  server: string;
+  /** The resource URI or the prompt name. */
+  target: string;
+  /** A prompt's arguments (a resource read has none). */
+  arguments: Record<string, string>;
+  client: ClientIdentity;
+  sessionId: string;
+  receivedAt: number;
+  /** Aborted when the client cancels, disconnects or the session ends. */
+  signal: AbortSignal;
+}
+
+/** Sends the request upstream unchanged. */
+export type ForwardAccess = () => Promise<Result>;
+
 export interface ProxyHooks {
   onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult>;
+  /** Decides a resources/read; without it every read is forwarded. */
+  onResourceRead?(request: AccessRequest, forward: ForwardAccess): Promise<Result>;
+  /** Decides a prompts/get; without it every prompt is forwarded. */
+  onPromptGet?(request: AccessRequest, forward: ForwardAccess): Promise<Result>;
   /** Filters a tools/list result before it reaches the client (hidden, always-denied tools). */
   filterTools(server: string, tools: Tool[], client: ClientIdentity): Tool[];
   /** A downstream session opened or closed. */

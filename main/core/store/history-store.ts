@@ -26,7 +26,7 @@ import type { Database } from './database.ts';
 import { CSV_HEADER, toCsvRow, toJsonLine } from './history-export.ts';
 import { idToSeq, msToSeq, PER_MS, seqToId } from './history-id.ts';
 import { buildPageQuery, CALL_COLUMNS, FILTER_COLUMNS, type Equalities, type PageBounds } from './history-query.ts';
-import { createRedactor, type RedactOptions } from './redact.ts';
+import { createRedaction, type RedactOptions } from './redact.ts';
 import { summarizeResult, type ToolResultLike } from './result-summary.ts';
 import { SearchIndexer } from './search-index.ts';
 
@@ -89,7 +89,10 @@ export type HistoryChange =
   | { type: 'removed'; count: number };
 
 export interface HistoryStoreOptions {
-  /** How arguments are redacted before they are stored; false stores them as given. */
+  /**
+   * How arguments, results, reasons and messages are redacted before they are stored;
+   * false stores them as given.
+   */
   redaction?: RedactOptions | false;
   /** How long after a write the search index catches up (ms). Default 500. */
   searchIndexDelayMs?: number;
@@ -161,6 +164,14 @@ function decidedByJson(decidedBy: DecidedBy): string {
 export class HistoryStore {
   readonly #db: Database;
   readonly #redact: (args: Record<string, unknown>) => Record<string, unknown>;
+  readonly #redactText: (text: string, secrets?: readonly string[]) => string;
+  readonly #redactValue: (value: unknown) => unknown;
+  readonly #secretsOf: (args: Record<string, unknown>) => string[];
+  /**
+   * What each open call's arguments held under secret keys, until the call ends: its result
+   * and error are written later and may echo them.
+   */
+  readonly #openSecrets = new Map<string, string[]>();
   readonly #listeners = new Set<(change: HistoryChange) => void>();
   readonly #search: SearchIndexer;
   #lastSeq: number | undefined;
@@ -173,9 +184,17 @@ export class HistoryStore {
     this.#search = new SearchIndexer(db, options.searchIndexDelayMs === undefined ? {} : { delayMs: options.searchIndexDelayMs });
     if (options.redaction === false) {
       this.#redact = (args) => args;
+      this.#redactText = (text) => text;
+      this.#redactValue = (value) => value;
+      this.#secretsOf = () => [];
     } else {
-      const redactor = createRedactor(options.redaction);
-      this.#redact = (args) => redactor(args) as Record<string, unknown>;
+      const redaction = createRedaction(options.redaction);
+      this.#redact = (args) => redaction.value(args) as Record<string, unknown>;
+      // Free text is kept whole (the preview is cut later); only secrets go.
+      const whole = options.redaction?.maxStringLength === undefined ? createRedaction({ ...options.redaction, maxStringLength: Infinity }) : redaction;
+      this.#redactText = whole.text;
+      this.#redactValue = whole.value;
+      this.#secretsOf = redaction.secretsOf;
     }
   }
 
@@ -205,8 +224,9 @@ export class HistoryStore {
     if (seq >= base + PER_MS) throw new Error(`more than ${PER_MS} calls arrived in one millisecond`);
 
     const args = this.#redact(input.arguments);
+    const secrets = this.#secretsOf(input.arguments);
     const clientInfo = input.clientInfo ? { name: input.clientInfo.name, version: input.clientInfo.version } : undefined;
-    const decided = input.decided;
+    const decided = input.decided && this.#redactDecision(input.decided, secrets);
     const forwards = decided ? FORWARDING_DECISIONS.includes(decided.decision) : false;
     const state: CallState = !decided ? 'pending' : forwards ? 'forwarded' : 'completed';
     const decidedAt = decided ? Math.floor(decided.decidedAt ?? Date.now()) : null;
@@ -236,6 +256,7 @@ export class HistoryStore {
         decided && !forwards ? decidedAt : null,
       );
     this.#lastSeq = Math.max(this.#lastSeq, seq);
+    if (secrets.length && (!decided || forwards)) this.#keepSecrets(seqToId(seq), secrets);
 
     const entry: HistoryEntry = {
       id: seqToId(seq),
@@ -263,9 +284,11 @@ export class HistoryStore {
    * any other ends it (`completed`). Returns false when the id is unknown or the call was
    * no longer pending (e.g. already cancelled).
    */
-  decide(id: string, input: DecideInput): boolean {
+  decide(id: string, raw: DecideInput): boolean {
     const seq = idToSeq(id);
     if (seq === undefined) return false;
+    const secrets = [...(this.#openSecrets.get(id) ?? []), ...(raw.arguments ? this.#secretsOf(raw.arguments) : [])];
+    const input = this.#redactDecision(raw, secrets);
     const decidedAt = Math.floor(input.decidedAt ?? Date.now());
     const forwards = FORWARDING_DECISIONS.includes(input.decision);
     const args = input.arguments ? JSON.stringify(this.#redact(input.arguments)) : null;
@@ -291,6 +314,8 @@ export class HistoryStore {
         seq,
       );
     if (!changes) return false;
+    if (forwards && secrets.length) this.#keepSecrets(id, secrets);
+    else this.#openSecrets.delete(id);
     if (args !== null) this.#search.schedule();
     this.#emit({ type: 'updated', id });
     return true;
@@ -301,10 +326,15 @@ export class HistoryStore {
    * is recorded as `cancelled` unless a decision is given. Returns false when the id is
    * unknown or the call had already ended.
    */
-  complete(id: string, input: CompleteInput = {}): boolean {
+  complete(id: string, raw: CompleteInput = {}): boolean {
     const seq = idToSeq(id);
     if (seq === undefined) return false;
-    const summary = input.result ? JSON.stringify(summarizeResult(input.result)) : null;
+    const secrets = this.#openSecrets.get(id);
+    this.#openSecrets.delete(id);
+    const input = raw.error === undefined ? raw : { ...raw, error: this.#redactText(raw.error, secrets) };
+    const summary = input.result
+      ? JSON.stringify(summarizeResult(input.result, { text: (text) => this.#redactText(text, secrets), value: this.#redactValue }))
+      : null;
     const completedAt = Math.floor(input.completedAt ?? Date.now());
     // The usual completion (a forwarded call's result) leaves the decision alone. SQLite
     // rewrites every index on a column named in SET, even to the same value: naming
@@ -518,6 +548,22 @@ export class HistoryStore {
       )
       .get(...FILTER_COLUMNS.map((column) => eq[column] ?? null));
     return num(row?.n) ?? 0;
+  }
+
+  /** Reasons and messages can quote the arguments (`got "sk-live-…"`): redacted like a result. */
+  #redactDecision(input: DecideInput, secrets: readonly string[]): DecideInput {
+    if (input.reason === undefined && input.userMessage === undefined) return input;
+    return {
+      ...input,
+      ...(input.reason !== undefined && { reason: this.#redactText(input.reason, secrets) }),
+      ...(input.userMessage !== undefined && { userMessage: this.#redactText(input.userMessage, secrets) }),
+    };
+  }
+
+  #keepSecrets(id: string, secrets: string[]): void {
+    // Calls that never end (a crash) must not grow this without bound.
+    if (this.#openSecrets.size >= 10_000) this.#openSecrets.delete(this.#openSecrets.keys().next().value!);
+    this.#openSecrets.set(id, secrets);
   }
 
   #emit(change: HistoryChange): void {

@@ -1,6 +1,8 @@
 /**
- * Secrets out of the history: arguments are redacted before they are written, so the
- * history file, its exports and the UI never hold a token an agent passed to a tool.
+ * Secrets out of the history: arguments, results, refusal reasons and messages are
+ * redacted before they are written, so the history file, its exports and the UI never
+ * hold a token an agent passed to a tool, nor the same token echoed back by the tool or
+ * quoted in a reason. What the agent itself receives is never changed.
  * Errs towards hiding: a value hidden by mistake costs a little context, a leaked key
  * costs the key.
  */
@@ -17,11 +19,19 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = [
   'secret',
   'password',
   'passwd',
+  'passphrase',
+  'pin',
+  'otp',
+  'auth',
+  'key',
   'api_key',
   'apikey',
   'authorization',
+  'dsn',
   'cookie',
+  'session',
   'private_key',
+  'client_secret',
   'access_key',
   'credentials',
 ];
@@ -47,6 +57,12 @@ export const DEFAULT_REDACT_PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   // The password in a URL: scheme://user:password@host
   /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+(?=@)/gi,
+  // HTTP Basic credentials (base64 of user:password). Base64 has a digit, a + / = or a
+  // lower-to-upper change somewhere, which "Basic information" has not.
+  /\bBasic\s+(?=[A-Za-z0-9+/]*(?:[0-9+/=]|[a-z][A-Z]))[A-Za-z0-9+/]{6,}={0,2}/g,
+  // `password=...`, `DB_PASSWORD: ...`, `"client_secret": "..."` inside text (env files,
+  // query strings, JSON echoed as text): the value after the name.
+  /(?<=(?<![a-z0-9])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[=:]\s*["']?)[^\s"'&;,]+/gi,
 ];
 
 export interface RedactOptions {
@@ -63,6 +79,12 @@ export interface RedactOptions {
 
 export const DEFAULT_MAX_STRING_LENGTH = 4096;
 const MAX_DEPTH = 64;
+/** Values under a secret key shorter than this are not looked for in other text ("1" is everywhere). */
+const MIN_SECRET_LENGTH = 4;
+/** A secret quoted in a reason may be cut short ("sk-live-abc…"): its first characters suffice. */
+const SECRET_PREFIX_LENGTH = 12;
+/** Keys that name the header or field of a `{ name, value }` pair (HAR, fetch header lists). */
+const PAIR_NAME_KEYS = ['name', 'key', 'header', 'field'];
 
 /** Splits a key into lower-case words: `xApiKey`, `X-API-Key`, `x_api_key` → x, api, key. */
 function words(key: string): string[] {
@@ -76,8 +98,22 @@ function words(key: string): string[] {
 
 type Redactor = (value: unknown) => unknown;
 
-/** Builds a redactor once for a set of options (the patterns are compiled once). */
-export function createRedactor(options: RedactOptions = {}): Redactor {
+export interface Redaction {
+  /** A copy of a value with secret keys and secret-looking strings replaced. */
+  value: Redactor;
+  /**
+   * Free text (a result, a reason, a message): the patterns, and every value the call's
+   * arguments held under a secret key (a tool that echoes its input, a reason that quotes it).
+   */
+  text(text: string, secrets?: readonly string[]): string;
+  /** The values a set of arguments holds under secret keys, to find them again in text. */
+  secretsOf(value: unknown): string[];
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
+/** Builds the redaction once for a set of options (the patterns are compiled once). */
+export function createRedaction(options: RedactOptions = {}): Redaction {
   const targets = (options.keys ?? DEFAULT_REDACT_KEYS).map((key) => words(key).join('')).filter(Boolean);
   const patterns = (options.patterns ?? DEFAULT_REDACT_PATTERNS).map((pattern) =>
     pattern.flags.includes('g') ? pattern : new RegExp(pattern.source, pattern.flags + 'g'),
@@ -104,9 +140,18 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     return secret;
   };
 
-  const redactString = (text: string): string => {
+  /** `{ name: "Authorization", value: "..." }`: the value is secret when the name is. */
+  const isSecretPair = (record: Record<string, unknown>): boolean =>
+    'value' in record && PAIR_NAME_KEYS.some((k) => typeof record[k] === 'string' && isSecretKey(record[k] as string));
+
+  const applyPatterns = (text: string): string => {
     let out = text;
     for (const pattern of patterns) out = out.replace(pattern, REDACTED);
+    return out;
+  };
+
+  const redactString = (text: string): string => {
+    let out = applyPatterns(text);
     if (out.length > maxLength) {
       // The result is exactly maxLength long, so redacting it again leaves it as it is.
       const marker = `…[${out.length} characters]`;
@@ -123,9 +168,11 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     seen.add(value);
     try {
       if (Array.isArray(value)) return value.map((item) => visit(item, depth + 1, seen));
+      const record = value as Record<string, unknown>;
+      const pair = isSecretPair(record);
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) {
-        out[key] = isSecretKey(key) ? REDACTED : visit(item, depth + 1, seen);
+      for (const [key, item] of Object.entries(record)) {
+        out[key] = isSecretKey(key) || (pair && key === 'value') ? REDACTED : visit(item, depth + 1, seen);
       }
       return out;
     } finally {
@@ -133,7 +180,51 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
   };
 
-  return (value) => visit(value, 0, new Set());
+  const secretsOf = (value: unknown): string[] => {
+    const found = new Set<string>();
+    const leaves = (item: unknown, depth: number): void => {
+      if (depth > MAX_DEPTH) return;
+      if (typeof item === 'string' || typeof item === 'number' || typeof item === 'bigint') {
+        const text = String(item);
+        if (text.length >= MIN_SECRET_LENGTH) found.add(text);
+      } else if (item !== null && typeof item === 'object') {
+        for (const child of Object.values(item)) leaves(child, depth + 1);
+      }
+    };
+    const walk = (item: unknown, depth: number): void => {
+      if (item === null || typeof item !== 'object' || depth > MAX_DEPTH) return;
+      if (Array.isArray(item)) {
+        for (const child of item) walk(child, depth + 1);
+        return;
+      }
+      const record = item as Record<string, unknown>;
+      const pair = isSecretPair(record);
+      for (const [key, child] of Object.entries(record)) {
+        if (isSecretKey(key) || (pair && key === 'value')) leaves(child, depth + 1);
+        else walk(child, depth + 1);
+      }
+    };
+    walk(value, 0);
+    return [...found];
+  };
+
+  const text = (input: string, secrets: readonly string[] = []): string => {
+    let out = input;
+    // Longest first, so a secret that contains another is hidden whole.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+      const head = escapeRegExp(secret.slice(0, SECRET_PREFIX_LENGTH));
+      const rest = secret.length > SECRET_PREFIX_LENGTH ? `[^\\s"'\`]*` : '';
+      out = out.replace(new RegExp(head + rest, 'g'), REDACTED);
+    }
+    return applyPatterns(out);
+  };
+
+  return { value: (value) => visit(value, 0, new Set()), text, secretsOf };
+}
+
+/** Builds a redactor of values once for a set of options. */
+export function createRedactor(options: RedactOptions = {}): Redactor {
+  return createRedaction(options).value;
 }
 
 const defaultRedactor = createRedactor();

@@ -38,7 +38,15 @@ function cut(text: string, n: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }
 
-export function summarizeResult(result: ToolResultLike, options?: { patterns?: readonly RegExp[] }): ResultSummary {
+export interface SummaryRedaction {
+  /** Patterns only, by default (redactText); the store passes its own, which also knows the call's secrets. */
+  text?: (text: string) => string;
+  /** For structured content, before it is shown as text (key-based redaction). */
+  value?: (value: unknown) => unknown;
+  patterns?: readonly RegExp[];
+}
+
+export function summarizeResult(result: ToolResultLike, options?: SummaryRedaction): ResultSummary {
   const contentTypes: string[] = [];
   const texts: string[] = [];
   const thumbnails: string[] = [];
@@ -74,10 +82,14 @@ export function summarizeResult(result: ToolResultLike, options?: { patterns?: r
   }
 
   let text = texts.join('\n');
-  if (!text && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent) ?? '';
+  if (!text && result.structuredContent !== undefined) {
+    const structured = options?.value ? options.value(result.structuredContent) : result.structuredContent;
+    text = JSON.stringify(structured) ?? '';
+  }
   // Results can echo secrets (a tool that reads a .env file): redact before cutting, so a
   // key cut in half is still recognised.
-  const preview = cut(redactText(cut(text, HISTORY_TEXT_PREVIEW_CHARS * 8), options), HISTORY_TEXT_PREVIEW_CHARS);
+  const redactPreview = options?.text ?? ((t: string) => redactText(t, options?.patterns ? { patterns: options.patterns } : undefined));
+  const preview = cut(redactPreview(cut(text, HISTORY_TEXT_PREVIEW_CHARS * 8)), HISTORY_TEXT_PREVIEW_CHARS);
 
   const summary: ResultSummary = { isError: result.isError === true, contentTypes, textPreview: preview };
   if (thumbnails.length) summary.thumbnails = thumbnails;

@@ -88,7 +88,9 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
   const [descriptionOpen, setDescriptionOpen] = useState(false);
 
   const tool = call.toolDefinition;
-  const title = tool?.annotations?.title ?? tool?.title ?? call.tool;
+  // A resource read or a prompt waits here too; it has no arguments to edit and no grant to remember.
+  const kind = call.kind ?? 'tool';
+  const title = kind === 'resource' ? 'Read a resource' : kind === 'prompt' ? 'Get a prompt' : (tool?.annotations?.title ?? tool?.title ?? call.tool);
   const schema = tool?.inputSchema;
   const [checked, setChecked] = useState<{ text: string; check: JsonCheck } | undefined>();
   const onCheck = useCallback((c: JsonCheck) => setChecked({ text: draft, check: c }), [draft]);
@@ -182,6 +184,7 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
           <span className="server-chip" title="Server">
             {call.server}
           </span>
+          {kind !== 'tool' && <span className="server-chip" title="What is asked">{kind === 'resource' ? 'Resource' : 'Prompt'}</span>}
           <h2 id={titleId}>{title}</h2>
           {title !== call.tool && <code className="tool-name">{call.tool}</code>}
         </div>
@@ -260,9 +263,11 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
             args={call.arguments}
             schema={schema}
             actions={
-              <button type="button" className="btn btn-ghost btn-small" disabled={!open} onClick={() => setEditing(true)}>
-                Edit arguments
-              </button>
+              kind === 'tool' && (
+                <button type="button" className="btn btn-ghost btn-small" disabled={!open} onClick={() => setEditing(true)}>
+                  Edit arguments
+                </button>
+              )
             }
           />
         )}
@@ -283,15 +288,17 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
 
       <div className="decision" role="group" aria-label="Decision">
         <Countdown createdAt={call.createdAt} expiresAt={call.expiresAt} frozen={!open} />
-        <fieldset className="segmented" disabled={!open}>
-          <legend>Remember</legend>
-          {REMEMBER.map((option) => (
-            <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
-              <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
-              {option.label}
-            </label>
-          ))}
-        </fieldset>
+        {kind === 'tool' && (
+          <fieldset className="segmented" disabled={!open}>
+            <legend>Remember</legend>
+            {REMEMBER.map((option) => (
+              <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
+                <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
+                {option.label}
+              </label>
+            ))}
+          </fieldset>
+        )}
 
         {identical > 0 && (
           <label className="check bulk-check">
