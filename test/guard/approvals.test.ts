@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { Grant, PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
@@ -123,11 +124,17 @@ describe('approvals', () => {
     expect(bad.body.message).toMatch(/input schema/);
     expect(airlock.queue.get(pending!.id)).toBeDefined(); // still waiting
     await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve', arguments: { value: 'ls /tmp' } });
-    expect(resultText(await call)).toContain('ls /tmp');
+    const result = (await call) as CallToolResult;
+    // The agent is told first that a person changed its arguments, and which.
+    expect(resultText(result)).toBe(
+      '[Airlock] A person edited the arguments of this call before approving it: changed value (now "ls /tmp"). The result below is for the edited arguments, not the ones you sent.',
+    );
+    expect(result.content.slice(1).some((c) => c.type === 'text' && c.text.includes('ls /tmp'))).toBe(true);
     const seen = probeEvents(probeLog).filter((e) => e.event === 'args');
     expect(seen.at(-1)?.args).toEqual({ value: 'ls /tmp' });
     expect(seen.some((e) => e.args?.value === 'rm -rf /')).toBe(false);
-    expect(airlock.stores.history.get(pending!.historyId)?.arguments).toEqual({ value: 'ls /tmp' });
+    // History keeps both: what ran and what the agent sent.
+    expect(airlock.stores.history.get(pending!.historyId)).toMatchObject({ arguments: { value: 'ls /tmp' }, originalArguments: { value: 'rm -rf /' }, decision: 'approved' });
     await probe.close();
   });
 
@@ -236,7 +243,11 @@ describe('approval deadlines', () => {
     expect(resultText(retry)).toContain('slept');
     expect(airlock.queue.size).toBe(0);
     const entries = airlock.stores.history.query({ tool: 'slow', client: 'hasty' }).entries;
-    expect(entries.map((e) => e.decision)).toEqual(['approved', 'approved']);
+    // The first call never ran: it is not a plain approval, and it names the retry that ran it.
+    expect(entries.map((e) => e.decision)).toEqual(['approved', 'approved_for_retry']);
+    expect(entries[1]).toMatchObject({ retriedBy: entries[0]!.id, state: 'completed' });
+    expect(entries[1]!.result).toBeUndefined();
+    expect(entries[0]).toMatchObject({ retryOf: entries[1]!.id });
     // A different call is not covered by that approval.
     void client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'other' } }).catch(() => undefined);
     await pendingFor(airlock, 'slow');

@@ -1,7 +1,7 @@
 /** The control API's methods, each a thin call into the core's parts. */
 import type { Grant, Status } from '../../../shared/api/contract.ts';
 import type { Airlock } from '../airlock.ts';
-import { evaluate, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
+import { evaluate, limitChanges, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
 import type { HistoryEntry } from '../../../shared/history.ts';
 import { ApiFailure, type Handlers } from './control-api.ts';
 import { importServers, listClients, protect, unprotect, type ClientsContext } from '../clients/clients.ts';
@@ -47,7 +47,7 @@ export function createControlHandlers(airlock: Airlock): Handlers {
     'policy.validate': ({ text }) => airlock.policy.validate(text),
     'policy.simulate': ({ text, limit }) => {
       const parsed = airlock.policy.validate(text);
-      if (!parsed.ok) return { checked: 0, changes: [], problems: parsed.problems };
+      if (!parsed.ok) return { checked: 0, changes: [], problems: parsed.problems, limitChanges: [] };
       const draft = airlock.policy.compile(text);
       const current = airlock.policy.current;
       const entries = airlock.stores.history.query({ limit: Math.min(limit, 500) }).entries;
@@ -66,7 +66,7 @@ export function createControlHandlers(airlock: Airlock): Handlers {
           changes.push({ historyId: entry.id, server: entry.server, tool: entry.tool, receivedAt: entry.receivedAt, before: before.action, after: after.action, rule: after.rule });
         }
       }
-      return { checked: page.length, changes, problems: [] };
+      return { checked: page.length, changes, problems: [], limitChanges: limitChanges(airlock.policy.state().text, text) };
     },
     'servers.list': () => airlock.serverStatuses().map((s) => airlock.catalog.describe(s)),
     'tools.changes': () => airlock.catalog.changes(),
@@ -84,6 +84,7 @@ export function createControlHandlers(airlock: Airlock): Handlers {
           scope: g.scope,
           ...(g.client !== undefined && { client: g.client }),
           ...(g.argsHash !== undefined && { argsHash: g.argsHash }),
+          ...(g.sessionId !== undefined && { sessionId: g.sessionId }),
           policyVersion: g.policyVersion,
           createdAt: g.createdAt,
         }),

@@ -4,6 +4,7 @@ export type { PolicyIssue, PolicyParseResult, PolicyFileLoad } from './load.ts';
 export { DEFAULT_POLICY, DEFAULT_POLICY_TEXT, defaultPolicy } from './default-policy.ts';
 export { evaluate } from './evaluate.ts';
 export { isListed } from './visibility.ts';
+export { limitChanges } from './limit-changes.ts';
 export { formatPolicySummary } from './summary.ts';
 export { MemoryCounters, NO_COUNTERS } from './counters.ts';
 export type { CounterReader } from './counters.ts';

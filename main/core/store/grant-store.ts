@@ -16,7 +16,7 @@ export interface Grant {
   tool: string;
   /** Only calls with these exact arguments (hashJson of them); absent: any arguments. */
   argsHash?: string;
-  /** Only this client identity; absent: any client. */
+  /** Only this caller identity; absent: every caller (an explicit choice, never the default). */
   client?: string;
   /** Only this downstream session; required for scope 'session'. */
   sessionId?: string;
@@ -142,6 +142,11 @@ export class GrantStore {
   /** Drops the grants of a session that ended (they can never match again). */
   revokeSession(sessionId: string): number {
     return Number(this.#db.statement("DELETE FROM grants WHERE session_id = ? AND scope = 'session'").run(sessionId).changes);
+  }
+
+  /** Drops every session grant: at start, no session of an earlier run can come back. */
+  revokeAllSessions(): number {
+    return Number(this.#db.statement("DELETE FROM grants WHERE scope = 'session'").run().changes);
   }
 
   pruneExpired(now: number = Date.now()): number {
