@@ -13,6 +13,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
 import type { DecidedBy, Decision } from '../../../shared/history.ts';
+import { grantScopeText } from '../../../shared/remember-scope.ts';
 import type { ApprovalOutcome, ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { Logger } from '../logger.ts';
 import { evaluate, isListed, NO_COUNTERS, type PolicyDecision } from '../policy/index.ts';
@@ -262,7 +263,7 @@ export class CallGuard implements ProxyHooks {
       if (pass.expiresAt >= Date.now()) return { effect: 'allow', kind: 'retry', detail: `approved earlier (history ${pass.historyId})`, retryOf: pass.historyId };
     }
     const grant = this.deps.grants.findMatching(grantLookup(rememberedCall(call), this.deps.policy.version));
-    if (grant) return { effect: grant.effect, kind: grant.scope, detail: `grant ${grant.id}` };
+    if (grant) return { effect: grant.effect, kind: grant.scope, detail: `${grantScopeText(grant)} (grant ${grant.id})` };
     return undefined;
   }
 
