@@ -253,4 +253,21 @@ describe('approval deadlines', () => {
     await pendingFor(airlock, 'slow');
     await client.close();
   });
+
+  it('"Always" chosen after the agent was told to retry is remembered, for that caller', async () => {
+    const client = await connectHttp(airlock, 'probe', newClient('late-always'));
+    const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } });
+    expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
+    const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'late-always');
+    await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve', remember: 'always' });
+    await waitFor(async () => (await api<Grant[]>(airlock, 'GET', '/grants')).body.find((g) => g.client === 'late-always'), 5_000, 'the grant');
+    // The retry passes; so does a later call with other arguments, on the grant, without a card.
+    expect((await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } })).isError).toBeFalsy();
+    expect((await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'later' } })).isError).toBeFalsy();
+    expect(airlock.queue.list().filter((p) => p.client.id === 'late-always')).toEqual([]);
+    const grants = (await api<Grant[]>(airlock, 'GET', '/grants')).body.filter((g) => g.client === 'late-always');
+    expect(grants).toEqual([expect.objectContaining({ tool: 'slow', scope: 'always', effect: 'allow' })]);
+    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
+    await client.close();
+  });
 });

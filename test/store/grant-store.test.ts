@@ -107,6 +107,17 @@ describe('remembered decisions', () => {
     expect(() => grants.add({ server: 's', tool: 't', scope: 'session', effect: 'allow', policyVersion: 'v1' })).toThrow(/sessionId/);
   });
 
+  it('addOnce keeps one grant per identical decision, and adds a different one', () => {
+    const { grants } = open();
+    const input = { server: 's', tool: 't', scope: 'always', client: 'cursor', effect: 'allow', policyVersion: 'v1' } as const;
+    const first = grants.addOnce(input);
+    expect(grants.addOnce(input)).toEqual(first);
+    const exact = grants.addOnce({ ...input, argsHash: hashJson({ a: 1 }) });
+    expect(exact.id).not.toBe(first.id);
+    expect(grants.addOnce({ ...input, effect: 'deny' }).id).not.toBe(first.id);
+    expect(grants.list()).toHaveLength(3);
+  });
+
   it('revokeAllSessions drops every session grant and keeps the rest', () => {
     const { grants } = open();
     grants.add({ server: 's', tool: 't', scope: 'session', sessionId: 'a', effect: 'allow', policyVersion: 'v1', createdAt: T });

@@ -349,6 +349,8 @@ export class CallGuard implements ProxyHooks {
     void queue.wait(pending.id).then((outcome) => {
       this.keptApprovals.delete(key);
       const waitMs = outcome.decidedAt - call.receivedAt;
+      // "Remember" holds for a decision taken after the early answer too.
+      if (outcome.kind === 'approved' || outcome.kind === 'denied') this.rememberDecision(call, outcome, outcome.kind === 'approved' ? 'allow' : 'deny');
       if (outcome.kind === 'approved') {
         const grace = this.deps.settings().retryGraceSeconds * 1000;
         const retryKey = outcome.arguments ? this.callKey({ ...call, arguments: outcome.arguments }) : key;
@@ -422,7 +424,7 @@ export class CallGuard implements ProxyHooks {
     if (outcome.kind !== 'approved' && outcome.kind !== 'denied') return;
     const about = outcome.kind === 'approved' && outcome.arguments ? { ...call, arguments: outcome.arguments } : call;
     const grant = grantForChoice(rememberedCall(about), outcome.remember, effect, this.deps.policy.version);
-    if (grant) this.deps.grants.add(grant);
+    if (grant) this.deps.grants.addOnce(grant);
   }
 }
 

@@ -100,6 +100,23 @@ export class GrantStore {
     return grant;
   }
 
+  /**
+   * Adds a grant unless an identical one (same call constraints, scope, effect and policy
+   * version, not expired) exists; returns the one in force. One decision can be reported
+   * twice (a call and its retry waiting on the same approval), and must be listed once.
+   */
+  addOnce(input: NewGrant): Grant {
+    const row = this.#db
+      .statement(
+        `SELECT * FROM grants
+         WHERE server = ? AND tool = ? AND args_hash IS ? AND client IS ? AND session_id IS ? AND scope = ? AND effect = ? AND policy_version = ?
+           AND (expires_at IS NULL OR expires_at > ?)
+         LIMIT 1`,
+      )
+      .get(input.server, input.tool, input.argsHash ?? null, input.client ?? null, input.sessionId ?? null, input.scope, input.effect, input.policyVersion, Date.now());
+    return row ? rowToGrant(row) : this.add(input);
+  }
+
   /** Grants, newest first. */
   list(filter: GrantListFilter = {}): Grant[] {
     const now = filter.now ?? Date.now();
