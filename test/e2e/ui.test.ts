@@ -536,7 +536,7 @@ describe('timeline at 100,000 calls', () => {
     expect(await list.getByRole('option').count()).toBeGreaterThan(5);
 
     // Filters run in the store, not over what the page happens to hold.
-    await p.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied' });
+    await p.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by policy' });
     await waitFor(async () => {
       const labels = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
       return labels.length > 5 && labels.every((d) => d === 'denied');
