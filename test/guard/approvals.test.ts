@@ -254,6 +254,31 @@ describe('approval deadlines', () => {
     await client.close();
   });
 
+  it('a retry that waits on the same approval is the call that runs: linked, recorded with its result, and no pass left over', async () => {
+    const client = await connectHttp(airlock, 'probe', newClient('retry-waits'));
+    const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } });
+    expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
+    const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'retry-waits');
+    // The retry asks for progress, so it waits on the approval instead of being answered early.
+    const retry = client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } }, undefined, { onprogress: () => undefined });
+    await waitFor(() => airlock.stores.history.get(pending!.historyId)?.retriedBy, 5_000, 'the retry to be linked');
+    expect(airlock.queue.list().filter((p) => p.client.id === 'retry-waits')).toHaveLength(1);
+    await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve' });
+    expect(resultText(await retry)).toContain('slept');
+
+    const original = airlock.stores.history.get(pending!.historyId)!;
+    await waitFor(() => airlock.stores.history.get(original.retriedBy!)?.state === 'completed', 5_000, 'the retry to complete');
+    const ran = airlock.stores.history.get(original.retriedBy!)!;
+    expect(original).toMatchObject({ decision: 'approved_for_retry' });
+    expect(ran).toMatchObject({ decision: 'approved', retryOf: original.id, state: 'completed' });
+    expect(ran.result?.textPreview).toContain('slept');
+
+    // The approval was used by the retry: an identical third call asks again.
+    void client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } }).catch(() => undefined);
+    await waitFor(() => airlock.queue.list().find((p) => p.client.id === 'retry-waits'), 5_000, 'a new card for the third call');
+    await client.close();
+  });
+
   it('"Always" chosen after the agent was told to retry is remembered, for that caller', async () => {
     const client = await connectHttp(airlock, 'probe', newClient('late-always'));
     const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } });

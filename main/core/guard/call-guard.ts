@@ -275,13 +275,11 @@ export class CallGuard implements ProxyHooks {
     const existing = this.keptApprovals.get(key);
     let pendingId: string;
     let pending: PendingCall | undefined = existing ? queue.get(existing) : undefined;
+    const sharing = pending !== undefined;
     if (pending) {
       // The agent retried a call that is still waiting: wait on the same approval, no second prompt.
+      // Its own entry stays open and is decided by that approval: it is the call that runs.
       pendingId = pending.id;
-      this.deps.history.decide(historyId, {
-        decision: 'cancelled',
-        decidedBy: { kind: 'client', detail: `retry of history ${pending.historyId}, waiting on the same approval` },
-      });
       this.deps.history.linkRetry(pending.historyId, historyId);
     } else {
       const now = Date.now();
@@ -316,7 +314,15 @@ export class CallGuard implements ProxyHooks {
 
     const stopHeartbeat = this.heartbeat(call, settings.heartbeatSeconds * 1000);
     try {
-      const waiting = queue.wait(pendingId, call.signal);
+      const waiting = queue.wait(pendingId, call.signal).then((outcome) => {
+        // A retry that waited on the approval itself runs the call: the pass the first
+        // call's early answer left for it must not let one more identical call through.
+        if (sharing && outcome.kind === 'approved') {
+          this.retryPasses.delete(key);
+          if (outcome.arguments) this.retryPasses.delete(this.callKey({ ...call, arguments: outcome.arguments }));
+        }
+        return outcome;
+      });
       const earlyMs = settings.earlyAnswerSeconds * 1000;
       if (call.wantsProgress || earlyMs <= 0 || earlyMs >= pending.expiresAt - Date.now()) return { outcome: await waiting };
       let timer: NodeJS.Timeout | undefined;
