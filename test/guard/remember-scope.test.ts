@@ -120,6 +120,20 @@ describe('remembered decisions are scoped to the caller', () => {
     for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   });
 
+  it('a remembered denial for caller A refuses A\'s next call at once, and asks for B\'s', async () => {
+    const first = a.callTool({ name: 'record_args', arguments: { value: 'deny a' } });
+    const card = await waitingFrom(airlock, 'caller-a');
+    await api(airlock, 'POST', `/pending/${card.id}`, { decision: 'deny', remember: 'always' });
+    expect((await first).isError).toBe(true);
+    const again = await a.callTool({ name: 'record_args', arguments: { value: 'deny a, again' } });
+    expect(resultText(again)).toBe('[Airlock] Denied: a person chose to always deny "record_args" on "probe".');
+    const fromB = b.callTool({ name: 'record_args', arguments: { value: 'deny a' } });
+    const cardB = await waitingFrom(airlock, 'caller-b');
+    await api(airlock, 'POST', `/pending/${cardB.id}`, { decision: 'approve' });
+    expect((await fromB).isError).toBeFalsy();
+    for (const grant of (await api<Grant[]>(airlock, 'GET', '/grants')).body) await api(airlock, 'DELETE', `/grants/${grant.id}`);
+  });
+
   it('"this session" is listed with its session and covers only this caller\'s session', async () => {
     const first = a.callTool({ name: 'record_args', arguments: { value: 'session a' } });
     const card = await waitingFrom(airlock, 'caller-a');

@@ -158,7 +158,7 @@ export class CallGuard implements ProxyHooks {
       retryOf = remembered?.retryOf;
       if (remembered?.effect === 'deny') {
         record({ decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
-        return refusal(`[Airlock] Denied: a person chose to always deny "${call.tool}" on "${call.server}".`);
+        return refusal(`[Airlock] Denied: a person chose to ${remembered.kind === 'session' ? 'deny for this session' : 'always deny'} "${call.tool}" on "${call.server}".`);
       }
       if (remembered?.effect === 'allow') {
         decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
