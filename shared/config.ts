@@ -74,6 +74,11 @@ export const SettingsSchema = z.strictObject({
   /** History retention; entries beyond either bound are removed (daily and at start). */
   historyMaxAgeDays: z.number().positive().optional(),
   historyMaxEntries: z.number().int().positive().optional(),
+  /**
+   * When a person edits a call's arguments before approving, the result the agent gets
+   * starts with a text naming the arguments that were changed. Off: the result alone.
+   */
+  editNotice: z.boolean().default(true),
   /** Extra argument keys to redact in history, besides token/secret/password/api_key/... */
   redactKeys: z.array(z.string()).default([]),
 });

@@ -21,6 +21,8 @@ export const HistoryIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{12}$/, 'not
 export const DECISIONS = [
   'allowed',
   'approved',
+  /** A person approved after the agent was told to retry: this call did not run, its retry does. */
+  'approved_for_retry',
   'denied',
   'rejected_by_user',
   'timed_out',
@@ -77,8 +79,14 @@ export const HistoryEntrySchema = z.object({
   /** The protocol era and revision the agent spoke to Airlock for this call. */
   era: z.enum(['legacy', 'modern']).optional(),
   protocolVersion: z.string().optional(),
-  /** The call's arguments with secrets already redacted. */
+  /** The call's arguments with secrets already redacted (a person's edit, when there was one: these ran). */
   arguments: z.record(z.string(), z.unknown()),
+  /** The arguments the agent sent, when a person edited them before approving (redacted alike). */
+  originalArguments: z.record(z.string(), z.unknown()).optional(),
+  /** The earlier entry this call repeats: the agent was told to retry it, or retried while it waited. */
+  retryOf: HistoryIdSchema.optional(),
+  /** The latest entry that repeats this call. */
+  retriedBy: HistoryIdSchema.optional(),
   state: CallStateSchema,
   /** null while the call waits for a decision. */
   decision: DecisionSchema.nullable(),

@@ -105,6 +105,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
 
     this.stores = openStores(paths.history, { redaction: { keys: [...DEFAULT_REDACT_KEYS, ...this.config.airlock.redactKeys] } });
     this.stores.history.closeInterrupted();
+    this.stores.grants.revokeAllSessions();
     this.policy = new PolicyManager(paths.policy, this.logger);
     this.catalog = new ToolCatalog(this.stores.pins);
     const validator = new AjvJsonSchemaValidator();

@@ -1,7 +1,7 @@
 /** Small labels: a decision, the risk a tool's annotations declare, a pin state. */
 import type { ToolAnnotations } from '../../shared/api/contract.ts';
 import type { Decision } from '../../shared/history.ts';
-import { DECISION_LABELS, decisionTone } from '../lib/format.ts';
+import { OUTCOMES, outcomeLabel, outcomeTone } from '../../shared/outcomes.ts';
 
 export function Badge({ tone = 'neutral', children, title }: { tone?: 'ok' | 'bad' | 'warn' | 'neutral' | 'info'; children: React.ReactNode; title?: string }) {
   return (
@@ -12,7 +12,11 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: 'ok' | 'ba
 }
 
 export function DecisionBadge({ decision, pendingLabel = 'Waiting' }: { decision: Decision | null; pendingLabel?: string }) {
-  return <Badge tone={decisionTone(decision)}>{decision ? DECISION_LABELS[decision] : pendingLabel}</Badge>;
+  return (
+    <Badge tone={outcomeTone(decision)} {...(decision && { title: OUTCOMES[decision].description })}>
+      {outcomeLabel(decision, pendingLabel)}
+    </Badge>
+  );
 }
 
 export interface Risk {

@@ -1,5 +1,4 @@
-/** How times, durations, sizes and decisions read in the UI. */
-import type { Decision } from '../../shared/history.ts';
+/** How times, durations and sizes read in the UI (decisions: shared/outcomes.ts). */
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
@@ -42,37 +41,6 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export const DECISION_LABELS: Record<Decision, string> = {
-  allowed: 'Allowed',
-  approved: 'Approved',
-  denied: 'Denied',
-  rejected_by_user: 'Rejected',
-  timed_out: 'Timed out',
-  rate_limited: 'Rate limited',
-  cancelled: 'Cancelled',
-  upstream_error: 'Server error',
-  quarantined: 'Quarantined',
-};
-
-/** The colour family of a decision badge. */
-export function decisionTone(decision: Decision | null): 'ok' | 'bad' | 'warn' | 'neutral' {
-  switch (decision) {
-    case 'allowed':
-    case 'approved':
-      return 'ok';
-    case 'denied':
-    case 'rejected_by_user':
-    case 'quarantined':
-    case 'upstream_error':
-      return 'bad';
-    case 'timed_out':
-    case 'rate_limited':
-      return 'warn';
-    default:
-      return 'neutral';
-  }
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -39,7 +39,13 @@ export const ClientRefSchema = z.object({
 });
 export type ClientRef = z.infer<typeof ClientRefSchema>;
 
-export const RememberSchema = z.enum(['once', 'session', 'always']);
+/**
+ * What a decision is remembered for (see shared/remember-scope.ts for the words):
+ * once: this call only; session: this caller's session; always: this caller and tool;
+ * always_arguments: this caller, tool and these exact arguments; always_everyone: this
+ * tool for every caller. `always` meant the same before the others existed.
+ */
+export const RememberSchema = z.enum(['once', 'session', 'always', 'always_arguments', 'always_everyone']);
 export type Remember = z.infer<typeof RememberSchema>;
 
 /** A call waiting for a person. */
@@ -163,8 +169,12 @@ export const GrantSchema = z.object({
   tool: z.string(),
   effect: z.enum(['allow', 'deny']),
   scope: z.enum(['session', 'always']),
+  /** Only this caller; absent: every caller. */
   client: z.string().optional(),
+  /** Only calls with these exact arguments (sha256 of their canonical JSON). */
   argsHash: z.string().optional(),
+  /** The session a session grant belongs to. */
+  sessionId: z.string().optional(),
   policyVersion: z.string(),
   createdAt: z.number(),
 });
@@ -223,7 +233,16 @@ export const methods = {
   },
   'policy.simulate': {
     input: z.strictObject({ text: z.string().max(1_000_000), limit: z.number().int().min(1).max(10_000).default(500) }),
-    output: z.object({ checked: z.number(), changes: z.array(SimulationChangeSchema), problems: z.array(PolicyProblemSchema) }),
+    output: z.object({
+      checked: z.number(),
+      changes: z.array(SimulationChangeSchema),
+      problems: z.array(PolicyProblemSchema),
+      /**
+       * JSON pointers of the limits lists the draft adds, removes or changes. Limits are not
+       * replayed (the counters each past call met are not known); the review says so.
+       */
+      limitChanges: z.array(z.string()).default([]),
+    }),
   },
   'servers.list': { input: none, output: z.array(ServerStatusSchema) },
   'tools.changes': { input: none, output: z.array(ToolChangeSchema) },

@@ -169,8 +169,23 @@ describe('approval popup', () => {
     await shown.getByRole('button', { name: 'Approve' }).click();
     const done = await result;
     expect(done.isError).toBeFalsy();
+    // The agent reads first that a person changed its arguments.
+    expect(done.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^\[Airlock\] A person edited the arguments .*changed prompt \(now "the edited prompt"\)/) });
     expect(textOf(done)).toContain('"the edited prompt"');
     expect(textOf(done)).not.toContain('the original prompt');
+
+    // History shows both argument sets as a difference.
+    await goTo(page, 'history');
+    await page.getByRole('listbox', { name: 'Calls, newest first' }).getByRole('option', { name: /image_to_image/ }).first().click();
+    const diff = page.getByRole('complementary', { name: 'Call details' }).getByRole('region', { name: 'Edited arguments' });
+    await diff.getByText('Sent by the agent').waitFor();
+    await diff.getByText('Approved and run').waitFor();
+    const sides = diff.locator('.cm-mergeView .cm-content');
+    expect(await sides.count()).toBe(2);
+    expect(await sides.nth(0).textContent()).toContain('the original prompt');
+    expect(await sides.nth(1).textContent()).toContain('the edited prompt');
+    expect(await diff.locator('.cm-changedLine').count()).toBeGreaterThan(0);
+    await goTo(page, 'popup');
   });
 
   it('arguments that break the input schema cannot be approved', async () => {
@@ -267,6 +282,25 @@ describe('policy editor', () => {
     await page.getByRole('tab', { name: 'Rules' }).click();
   });
 
+  it('a draft that only changes a limit: the review says limits are not replayed, not that nothing changes', async () => {
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    await page.getByRole('textbox', { name: 'Policy JSON' }).click();
+    await page.keyboard.press('ControlOrMeta+a');
+    const current = JSON.parse(readFileSync(join(home.dir, 'policy.json'), 'utf8'));
+    current.tools.image_to_image.limits = [{ counter: 'i2i', window: 'minute', max: 5, scope: 'client' }];
+    await page.keyboard.insertText(JSON.stringify(current, null, 2));
+    await page.getByRole('button', { name: 'Review and save' }).click();
+    const review = page.getByRole('region', { name: 'Review changes' });
+    await review.waitFor();
+    expect(await review.textContent()).toContain('none would be decided differently by the rules.');
+    const notice = review.getByTestId('limit-changes');
+    expect(await notice.textContent()).toMatch(/^Limit changes are not replayed/);
+    expect(await notice.locator('code').allTextContents()).toEqual(['/tools/image_to_image/limits']);
+    await review.getByRole('button', { name: 'Back to editing' }).click();
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await page.getByRole('tab', { name: 'Rules' }).click();
+  });
+
   it('the JSON editor: Ctrl+Z undoes, Ctrl+Shift+Z redoes, Enter indents, Tab leaves the editor', async () => {
     await page.getByRole('tab', { name: 'JSON' }).click();
     const editor = page.getByRole('textbox', { name: 'Policy JSON' });
@@ -307,7 +341,16 @@ describe('policy editor', () => {
     const first = callImageToImage('remember this one');
     const shown = await card('remember this one');
     expect(await shown.textContent()).toContain('Edited by hand');
+    // The card says what each choice covers, with this call's caller.
+    await shown.getByRole('radio', { name: 'This session' }).check();
+    expect(await shown.getByTestId('remember-scope').textContent()).toBe('Remembers: image_to_image from e2e-agent, until this session ends.');
     await shown.getByRole('radio', { name: 'Always' }).check();
+    const scope = shown.getByRole('combobox', { name: 'Always for' });
+    expect(await scope.inputValue()).toBe('always');
+    expect(await shown.getByTestId('remember-scope').textContent()).toBe('Remembers: image_to_image from e2e-agent, any arguments, until revoked.');
+    await scope.selectOption({ label: 'Every caller, any arguments' });
+    expect(await shown.getByTestId('remember-scope').textContent()).toBe('Remembers: image_to_image from every caller, any arguments, until revoked.');
+    await scope.selectOption({ label: 'This caller, any arguments' });
     await shown.getByRole('button', { name: 'Approve' }).click();
     expect((await first).isError).toBeFalsy();
     // The same call again goes through on the grant, without asking.
@@ -316,6 +359,10 @@ describe('policy editor', () => {
 
     await goTo(page, 'policy');
     await page.getByRole('tab', { name: /Remembered/ }).click();
+    // The list states the scope in words: this caller only, any arguments.
+    const row = page.getByRole('row', { name: /image_to_image/ });
+    expect(await row.locator('.grant-scope').textContent()).toBe('Always from e2e-agent, any arguments');
+    expect(await api<Array<{ client?: string }>>('grants.list')).toEqual([expect.objectContaining({ client: 'e2e-agent' })]);
     const revoke = page.getByRole('button', { name: 'Revoke allow for image_to_image' });
     await revoke.click();
     await page.getByText('No remembered decisions').waitFor();
@@ -333,10 +380,15 @@ describe('history timeline', () => {
     await waitFor(async () => (await labels()).length >= 8, 10_000, 'all calls in the timeline');
     const all = await labels();
     expect(all.some((l) => l.includes('Approved'))).toBe(true);
-    expect(all.some((l) => l.includes('Rejected'))).toBe(true);
-    expect(all.some((l) => l.includes('Denied'))).toBe(true);
+    // One word for a person's denial, another for the policy's; the filter offers each once.
+    expect(all.some((l) => l.includes('Denied by you'))).toBe(true);
+    expect(all.some((l) => l.includes('Denied by policy'))).toBe(true);
+    expect(all.some((l) => l.includes('Rejected'))).toBe(false);
+    const options = await page.getByRole('combobox', { name: 'Decision' }).locator('option').allTextContents();
+    expect(options.filter((o) => o.startsWith('Denied'))).toEqual(['Denied by policy', 'Denied by you']);
+    expect(options).not.toContain('Rejected');
 
-    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Rejected' });
+    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by you' });
     await waitFor(async () => {
       const rows = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
       return rows.length === 3 && rows.every((d) => d === 'rejected_by_user');
@@ -359,13 +411,16 @@ describe('history timeline', () => {
   });
 
   it('exports the filtered history as CSV', async () => {
-    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Rejected' });
+    await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by you' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync(await download.path(), 'utf8');
     const rows = csv.trim().split(/\r?\n/);
     expect(rows[0]).toMatch(/^id,receivedAt,/);
     expect(rows).toHaveLength(4);
     expect(csv).toContain('a very expensive poster');
+    // The export uses the UI's words for the outcome.
+    expect(rows[0]!.split(',')).toContain('outcome');
+    expect(rows.slice(1).every((row) => row.includes(',Denied by you,'))).toBe(true);
     expect(csv).not.toContain('a lighthouse at dusk');
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
@@ -483,7 +538,7 @@ describe('timeline at 100,000 calls', () => {
     expect(await list.getByRole('option').count()).toBeGreaterThan(5);
 
     // Filters run in the store, not over what the page happens to hold.
-    await p.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied' });
+    await p.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by policy' });
     await waitFor(async () => {
       const labels = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
       return labels.length > 5 && labels.every((d) => d === 'denied');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { Grant, PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
@@ -123,11 +124,17 @@ describe('approvals', () => {
     expect(bad.body.message).toMatch(/input schema/);
     expect(airlock.queue.get(pending!.id)).toBeDefined(); // still waiting
     await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve', arguments: { value: 'ls /tmp' } });
-    expect(resultText(await call)).toContain('ls /tmp');
+    const result = (await call) as CallToolResult;
+    // The agent is told first that a person changed its arguments, and which.
+    expect(resultText(result)).toBe(
+      '[Airlock] A person edited the arguments of this call before approving it: changed value (now "ls /tmp"). The result below is for the edited arguments, not the ones you sent.',
+    );
+    expect(result.content.slice(1).some((c) => c.type === 'text' && c.text.includes('ls /tmp'))).toBe(true);
     const seen = probeEvents(probeLog).filter((e) => e.event === 'args');
     expect(seen.at(-1)?.args).toEqual({ value: 'ls /tmp' });
     expect(seen.some((e) => e.args?.value === 'rm -rf /')).toBe(false);
-    expect(airlock.stores.history.get(pending!.historyId)?.arguments).toEqual({ value: 'ls /tmp' });
+    // History keeps both: what ran and what the agent sent.
+    expect(airlock.stores.history.get(pending!.historyId)).toMatchObject({ arguments: { value: 'ls /tmp' }, originalArguments: { value: 'rm -rf /' }, decision: 'approved' });
     await probe.close();
   });
 
@@ -236,10 +243,56 @@ describe('approval deadlines', () => {
     expect(resultText(retry)).toContain('slept');
     expect(airlock.queue.size).toBe(0);
     const entries = airlock.stores.history.query({ tool: 'slow', client: 'hasty' }).entries;
-    expect(entries.map((e) => e.decision)).toEqual(['approved', 'approved']);
+    // The first call never ran: it is not a plain approval, and it names the retry that ran it.
+    expect(entries.map((e) => e.decision)).toEqual(['approved', 'approved_for_retry']);
+    expect(entries[1]).toMatchObject({ retriedBy: entries[0]!.id, state: 'completed' });
+    expect(entries[1]!.result).toBeUndefined();
+    expect(entries[0]).toMatchObject({ retryOf: entries[1]!.id });
     // A different call is not covered by that approval.
     void client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'other' } }).catch(() => undefined);
     await pendingFor(airlock, 'slow');
+    await client.close();
+  });
+
+  it('a retry that waits on the same approval is the call that runs: linked, recorded with its result, and no pass left over', async () => {
+    const client = await connectHttp(airlock, 'probe', newClient('retry-waits'));
+    const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } });
+    expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
+    const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'retry-waits');
+    // The retry asks for progress, so it waits on the approval instead of being answered early.
+    const retry = client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } }, undefined, { onprogress: () => undefined });
+    await waitFor(() => airlock.stores.history.get(pending!.historyId)?.retriedBy, 5_000, 'the retry to be linked');
+    expect(airlock.queue.list().filter((p) => p.client.id === 'retry-waits')).toHaveLength(1);
+    await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve' });
+    expect(resultText(await retry)).toContain('slept');
+
+    const original = airlock.stores.history.get(pending!.historyId)!;
+    await waitFor(() => airlock.stores.history.get(original.retriedBy!)?.state === 'completed', 5_000, 'the retry to complete');
+    const ran = airlock.stores.history.get(original.retriedBy!)!;
+    expect(original).toMatchObject({ decision: 'approved_for_retry' });
+    expect(ran).toMatchObject({ decision: 'approved', retryOf: original.id, state: 'completed' });
+    expect(ran.result?.textPreview).toContain('slept');
+
+    // The approval was used by the retry: an identical third call asks again.
+    void client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } }).catch(() => undefined);
+    await waitFor(() => airlock.queue.list().find((p) => p.client.id === 'retry-waits'), 5_000, 'a new card for the third call');
+    await client.close();
+  });
+
+  it('"Always" chosen after the agent was told to retry is remembered, for that caller', async () => {
+    const client = await connectHttp(airlock, 'probe', newClient('late-always'));
+    const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } });
+    expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
+    const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'late-always');
+    await api(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve', remember: 'always' });
+    await waitFor(async () => (await api<Grant[]>(airlock, 'GET', '/grants')).body.find((g) => g.client === 'late-always'), 5_000, 'the grant');
+    // The retry passes; so does a later call with other arguments, on the grant, without a card.
+    expect((await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } })).isError).toBeFalsy();
+    expect((await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'later' } })).isError).toBeFalsy();
+    expect(airlock.queue.list().filter((p) => p.client.id === 'late-always')).toEqual([]);
+    const grants = (await api<Grant[]>(airlock, 'GET', '/grants')).body.filter((g) => g.client === 'late-always');
+    expect(grants).toEqual([expect.objectContaining({ tool: 'slow', scope: 'always', effect: 'allow' })]);
+    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
     await client.close();
   });
 });

@@ -101,6 +101,33 @@ describe('history.db', () => {
     db.close();
   });
 
+  it('upgrades a version 2 history: an approval given after an early answer no longer reads as a call that ran', () => {
+    const path = tempDbPath();
+    let db = Database.open(path, { migrations: MIGRATIONS.slice(0, 2) });
+    let history = new HistoryStore(db);
+    const begin = (i: number) => history.begin({ receivedAt: 1_800_000_000_000 + i, server: 's', tool: 't', client: 'c', sessionId: 's', arguments: { i } }).id;
+    const early = begin(0);
+    history.decide(early, { decision: 'approved', decidedBy: { kind: 'user' }, reason: 'approved after the agent was told to retry; the retry runs the call' });
+    const ran = begin(1);
+    history.decide(ran, { decision: 'approved', decidedBy: { kind: 'user' } });
+    history.close();
+    db.close();
+
+    db = Database.open(path);
+    history = new HistoryStore(db);
+    expect(history.get(early)?.decision).toBe('approved_for_retry');
+    expect(history.get(ran)?.decision).toBe('approved');
+    expect(history.query({ decision: 'approved' }).entries.map((e) => e.id)).toEqual([ran]);
+    expect(history.facets().decisions).toEqual(
+      expect.arrayContaining([
+        { decision: 'approved', count: 1 },
+        { decision: 'approved_for_retry', count: 1 },
+      ]),
+    );
+    history.close();
+    db.close();
+  });
+
   it('rolls a transaction back when it throws, and a nested one only to its savepoint', () => {
     const db = Database.open(tempDbPath(), { migrations: [{ version: 1, description: 't', up: (s) => s.exec('CREATE TABLE t (x)') }] });
     try {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashJson } from '../../main/core/store/canonical-json.ts';
 import { Database } from '../../main/core/store/database.ts';
 import { GrantStore, type GrantLookup } from '../../main/core/store/grant-store.ts';
+import { grantForChoice, grantLookup, type RememberedCall } from '../../main/core/guard/remember-grant.ts';
 import { tempDbPath } from './temp-db.ts';
 
 const T = 1_800_000_000_000;
@@ -104,5 +105,74 @@ describe('remembered decisions', () => {
   it('refuses a session grant without a session', () => {
     const { grants } = open();
     expect(() => grants.add({ server: 's', tool: 't', scope: 'session', effect: 'allow', policyVersion: 'v1' })).toThrow(/sessionId/);
+  });
+
+  it('addOnce keeps one grant per identical decision, and adds a different one', () => {
+    const { grants } = open();
+    const input = { server: 's', tool: 't', scope: 'always', client: 'cursor', effect: 'allow', policyVersion: 'v1' } as const;
+    const first = grants.addOnce(input);
+    expect(grants.addOnce(input)).toEqual(first);
+    const exact = grants.addOnce({ ...input, argsHash: hashJson({ a: 1 }) });
+    expect(exact.id).not.toBe(first.id);
+    expect(grants.addOnce({ ...input, effect: 'deny' }).id).not.toBe(first.id);
+    expect(grants.list()).toHaveLength(3);
+  });
+
+  it('revokeAllSessions drops every session grant and keeps the rest', () => {
+    const { grants } = open();
+    grants.add({ server: 's', tool: 't', scope: 'session', sessionId: 'a', effect: 'allow', policyVersion: 'v1', createdAt: T });
+    const kept = grants.add({ server: 's', tool: 't', scope: 'always', client: 'cursor', effect: 'allow', policyVersion: 'v1', createdAt: T });
+    expect(grants.revokeAllSessions()).toBe(1);
+    expect(grants.list({ now: T })).toEqual([kept]);
+  });
+});
+
+describe('remember scopes', () => {
+  const fromA: RememberedCall = { server: 'imagenx', tool: 'image_to_image', arguments: { prompt: 'fox' }, client: 'caller-a', sessionId: 's-a' };
+  const fromB: RememberedCall = { ...fromA, client: 'caller-b', sessionId: 's-b' };
+  const remembered = (grants: GrantStore, call: RememberedCall) => grants.findMatching({ ...grantLookup(call, 'v1'), now: T });
+  const choose = (grants: GrantStore, remember: Parameters<typeof grantForChoice>[1], call = fromA) => {
+    const grant = grantForChoice(call, remember, 'allow', 'v1');
+    return grant && grants.add({ ...grant, createdAt: T });
+  };
+
+  it('"always" covers this caller and tool with any arguments, never another caller', () => {
+    const { grants } = open();
+    const grant = choose(grants, 'always');
+    expect(grant).toMatchObject({ scope: 'always', client: 'caller-a' });
+    expect(grant?.argsHash).toBeUndefined();
+    expect(remembered(grants, fromA)?.id).toBe(grant?.id);
+    expect(remembered(grants, { ...fromA, arguments: { prompt: 'wolf' }, sessionId: 'later' })?.id).toBe(grant?.id);
+    expect(remembered(grants, fromB)).toBeUndefined();
+    expect(remembered(grants, { ...fromA, tool: 'other' })).toBeUndefined();
+  });
+
+  it('"always, these arguments" covers only this caller\'s identical call', () => {
+    const { grants } = open();
+    const grant = choose(grants, 'always_arguments');
+    expect(grant?.argsHash).toBe(hashJson({ prompt: 'fox' }));
+    expect(remembered(grants, { ...fromA, sessionId: 'later' })?.id).toBe(grant?.id);
+    expect(remembered(grants, { ...fromA, arguments: { prompt: 'wolf' } })).toBeUndefined();
+    expect(remembered(grants, fromB)).toBeUndefined();
+  });
+
+  it('"always, every caller" is the one scope that covers other callers', () => {
+    const { grants } = open();
+    const grant = choose(grants, 'always_everyone');
+    expect(grant?.client).toBeUndefined();
+    expect(remembered(grants, fromB)?.id).toBe(grant?.id);
+    expect(remembered(grants, { ...fromB, arguments: { prompt: 'wolf' } })?.id).toBe(grant?.id);
+  });
+
+  it('"this session" covers this caller\'s session only; "only this call" stores nothing', () => {
+    const { grants } = open();
+    const grant = choose(grants, 'session');
+    expect(grant).toMatchObject({ scope: 'session', client: 'caller-a', sessionId: 's-a' });
+    expect(remembered(grants, { ...fromA, arguments: { prompt: 'wolf' } })?.id).toBe(grant?.id);
+    expect(remembered(grants, { ...fromA, sessionId: 's-other' })).toBeUndefined();
+    expect(remembered(grants, { ...fromB, sessionId: 's-a' })).toBeUndefined();
+    expect(choose(grants, 'once')).toBeUndefined();
+    expect(choose(grants, undefined)).toBeUndefined();
+    expect(grants.list({ now: T })).toEqual([grant]);
   });
 });

@@ -174,10 +174,44 @@ describe('history: recording a call', () => {
     });
     store.decide(id, { decision: 'approved', decidedBy: { kind: 'user' }, arguments: { repo: 'airlock', password: 'hunter2-edited' } });
     expect(store.get(id)?.arguments).toEqual({ repo: 'airlock', password: '[redacted]' });
+    // The agent's own arguments are kept beside the edit, redacted as they were on arrival.
+    expect(store.get(id)?.originalArguments).toEqual({ repo: 'airlock', auth: { token: '[redacted]' }, header: '[redacted]', note: 'use [redacted]' });
     store.close();
     db.close();
     const bytes = readFileSync(path).toString('latin1');
     for (const text of [secret, 'plain-token-value', 'hunter2-edited']) expect(bytes).not.toContain(text);
+  });
+
+  it('an edited approval keeps both argument sets: what the agent sent and what ran', () => {
+    const { store } = openStore();
+    const { id } = store.begin(call({ arguments: { prompt: 'a red fox', size: '4K' } }));
+    expect(store.get(id)?.originalArguments).toBeUndefined();
+    store.decide(id, { decision: 'approved', decidedBy: { kind: 'user' }, arguments: { prompt: 'a red fox', size: '1K' } });
+    store.complete(id, {});
+    expect(store.get(id)).toMatchObject({ arguments: { prompt: 'a red fox', size: '1K' }, originalArguments: { prompt: 'a red fox', size: '4K' } });
+    expect(HistoryEntrySchema.parse(store.get(id))).toEqual(store.get(id));
+    // An approval without an edit has no second set.
+    const plain = store.begin(call()).id;
+    store.decide(plain, { decision: 'approved', decidedBy: { kind: 'user' } });
+    expect(store.get(plain)?.originalArguments).toBeUndefined();
+  });
+
+  it('links a call and its retry both ways, on begin or afterwards', () => {
+    const { store } = openStore();
+    const original = store.begin(call()).id;
+    store.decide(original, { decision: 'approved_for_retry', decidedBy: { kind: 'user' } });
+    expect(store.get(original)?.state).toBe('completed');
+    const retry = store.begin(call({ receivedAt: T0 + 5, retryOf: original, decided: { decision: 'approved', decidedBy: { kind: 'user' } } }));
+    expect(retry.retryOf).toBe(original);
+    expect(store.get(retry.id)?.retryOf).toBe(original);
+    expect(store.get(original)?.retriedBy).toBe(retry.id);
+
+    const waiting = store.begin(call({ receivedAt: T0 + 9 })).id;
+    expect(store.linkRetry(original, waiting)).toBe(true);
+    expect(store.get(original)?.retriedBy).toBe(waiting);
+    expect(store.get(waiting)?.retryOf).toBe(original);
+    expect(store.linkRetry('0000000000ZZ', waiting)).toBe(false);
+    expect(store.linkRetry(waiting, waiting)).toBe(false);
   });
 
   it('emits a change for each write', () => {
@@ -502,6 +536,8 @@ describe('history: export', () => {
       tool: 'say',
       clientName: 'claude, desktop',
       decision: 'denied',
+      // The same words as the UI (shared/outcomes.ts), next to the stable code.
+      outcome: 'Denied by policy',
       decidedBy: 'rule',
       decidedByRule: '/tools/say',
       // A formula from an untrusted source is neutralised, not run by the spreadsheet.

@@ -12,7 +12,7 @@ import { defaultClientEnvironment } from '../clients/locations.ts';
 import { NotFound, NothingToAccept } from '../errors.ts';
 import type { PolicyManager } from '../guard/policy-manager.ts';
 import type { ToolCatalog } from '../guard/tool-catalog.ts';
-import { evaluate, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
+import { evaluate, limitChanges, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
 import type { GrantStore } from '../store/grant-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
@@ -119,7 +119,7 @@ export function policyHandlers({ policy, history, catalog }: PolicyServices): Gr
     'policy.validate': ({ text }) => policy.validate(text),
     'policy.simulate': ({ text, limit }) => {
       const parsed = policy.validate(text);
-      if (!parsed.ok) return { checked: 0, changes: [], problems: parsed.problems };
+      if (!parsed.ok) return { checked: 0, changes: [], problems: parsed.problems, limitChanges: [] };
       const draft = policy.compile(text);
       const current = policy.current;
       const entries = history.query({ limit: Math.min(limit, 500) }).entries;
@@ -138,7 +138,7 @@ export function policyHandlers({ policy, history, catalog }: PolicyServices): Gr
           changes.push({ historyId: entry.id, server: entry.server, tool: entry.tool, receivedAt: entry.receivedAt, before: before.action, after: after.action, rule: after.rule });
         }
       }
-      return { checked: page.length, changes, problems: [] };
+      return { checked: page.length, changes, problems: [], limitChanges: limitChanges(policy.state().text, text) };
     },
   };
 }
@@ -171,6 +171,7 @@ export function grantsHandlers(grants: Pick<GrantStore, 'list' | 'revoke'>): Gro
           scope: g.scope,
           ...(g.client !== undefined && { client: g.client }),
           ...(g.argsHash !== undefined && { argsHash: g.argsHash }),
+          ...(g.sessionId !== undefined && { sessionId: g.sessionId }),
           policyVersion: g.policyVersion,
           createdAt: g.createdAt,
         }),

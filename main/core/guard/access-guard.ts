@@ -6,7 +6,7 @@
  * a paused queue, a timeout, a cancelled wait or a denial never forward the request.
  */
 import { randomUUID } from 'node:crypto';
-import type { Result } from '@modelcontextprotocol/sdk/types.js';
+import type { Result } from '@modelcontextprotocol/server';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
 import type { ApprovalQueue } from '../approvals/approval-queue.ts';

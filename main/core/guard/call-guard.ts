@@ -13,6 +13,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
 import type { DecidedBy, Decision } from '../../../shared/history.ts';
+import { grantScopeText } from '../../../shared/remember-scope.ts';
 import type { ApprovalOutcome, ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { Logger } from '../logger.ts';
 import { evaluate, isListed, NO_COUNTERS, type PolicyDecision } from '../policy/index.ts';
@@ -21,8 +22,10 @@ import type { ClientIdentity, ForwardCall, ProxyHooks, ToolCall } from '../proxy
 import type { GrantStore } from '../store/grant-store.ts';
 import type { BeginInput, DecideInput, HistoryStore } from '../store/history-store.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
+import { withEditNotice } from './edit-notice.ts';
 import type { Limiter } from './limiter.ts';
 import type { PolicyManager } from './policy-manager.ts';
+import { grantForChoice, grantLookup, type RememberedCall } from './remember-grant.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 
 export function refusal(text: string): CallToolResult {
@@ -34,7 +37,7 @@ export function argsHash(args: Record<string, unknown>): string {
 }
 
 /** The part of the history store the guard writes to. */
-export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'complete' | 'completeSoon'>;
+export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'complete' | 'completeSoon' | 'linkRetry'>;
 
 /** For `"history": false`: calls are decided as usual and nothing about them is kept. */
 export function noHistory(): CallHistory {
@@ -55,6 +58,7 @@ export function noHistory(): CallHistory {
     decide: () => true,
     complete: () => true,
     completeSoon: () => undefined,
+    linkRetry: () => true,
   };
 }
 
@@ -84,8 +88,6 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 export class CallGuard implements ProxyHooks {
   private readonly deps: CallGuardDeps;
   private paused = false;
-  /** Session-scoped remembered decisions, forgotten when the session ends. */
-  private readonly sessionGrants = new Map<string, 'allow' | 'deny'>();
   private readonly retryPasses = new Map<string, RetryPass>();
   /** Approvals kept open after an early answer, by the identity of the call, for retries. */
   private readonly keptApprovals = new Map<string, string>();
@@ -105,9 +107,7 @@ export class CallGuard implements ProxyHooks {
   }
 
   onSession(event: 'open' | 'close', _server: string, sessionId: string): void {
-    if (event === 'close') {
-      for (const k of this.sessionGrants.keys()) if (k.startsWith(sessionId + '\u0000')) this.sessionGrants.delete(k);
-    }
+    if (event === 'close') this.deps.grants.revokeSession(sessionId);
   }
 
   filterTools(server: string, tools: Tool[], client: ClientIdentity): Tool[] {
@@ -131,7 +131,7 @@ export class CallGuard implements ProxyHooks {
     // A call decided on arrival is written once, already decided; only a call that waits
     // for a person is written as pending first. Either way the entry is durable before
     // anything is forwarded.
-    const record = (decided: DecideInput) => history.begin({ ...arrival, decided });
+    const record = (decided: DecideInput, retryOf?: string) => history.begin({ ...arrival, decided, ...(retryOf && { retryOf }) });
 
     if (this.deps.catalog.isQuarantined(call.server, call.tool)) {
       record({ decision: 'quarantined', decidedBy: { kind: 'rule', detail: 'tool definition changed' }, reason: 'tool definition changed' });
@@ -153,11 +153,13 @@ export class CallGuard implements ProxyHooks {
     let decided: Decision = 'allowed';
     let decidedBy: DecidedBy = { kind: 'rule', rule: decision.rule };
     let needsPerson = false;
+    let retryOf: string | undefined;
     if (decision.action === 'ask') {
       const remembered = this.remembered(call);
+      retryOf = remembered?.retryOf;
       if (remembered?.effect === 'deny') {
         record({ decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
-        return refusal(`[Airlock] Denied: a person chose to always deny "${call.tool}" on "${call.server}".`);
+        return refusal(`[Airlock] Denied: a person chose to ${remembered.kind === 'session' ? 'deny for this session' : 'always deny'} "${call.tool}" on "${call.server}".`);
       }
       if (remembered?.effect === 'allow') {
         decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
@@ -177,7 +179,7 @@ export class CallGuard implements ProxyHooks {
       slots: this.deps.limiter.reserve(decision.reservations, now),
       id: needsPerson
         ? history.begin(arrival).id
-        : record({ decision: decided, decidedBy, ...(decision.action === 'ask' && { reason: decision.reason }) }).id,
+        : record({ decision: decided, decidedBy, ...(decision.action === 'ask' && { reason: decision.reason }) }, retryOf).id,
     }));
     let forwarded = false;
     try {
@@ -216,7 +218,8 @@ export class CallGuard implements ProxyHooks {
       try {
         const result = await forward(args);
         history.completeSoon(id, { upstreamMs: performance.now() - started, result });
-        return result;
+        const settings = this.deps.settings();
+        return args !== call.arguments && settings.editNotice ? withEditNotice(result, call.arguments, args, settings.redactKeys) : result;
       } catch (err) {
         const cancelled = call.signal.aborted;
         if (err instanceof UpstreamGoneError) forwarded = false;
@@ -258,23 +261,15 @@ export class CallGuard implements ProxyHooks {
     return [call.client.id, call.server, call.tool, argsHash(call.arguments)].join('\u0000');
   }
 
-  private remembered(call: ToolCall): { effect: 'allow' | 'deny'; kind: 'session' | 'always' | 'retry'; detail: string } | undefined {
+  private remembered(call: ToolCall): { effect: 'allow' | 'deny'; kind: 'session' | 'always' | 'retry'; detail: string; retryOf?: string } | undefined {
     const key = this.callKey(call);
     const pass = this.retryPasses.get(key);
     if (pass) {
       this.retryPasses.delete(key);
-      if (pass.expiresAt >= Date.now()) return { effect: 'allow', kind: 'retry', detail: `approved earlier (history ${pass.historyId})` };
+      if (pass.expiresAt >= Date.now()) return { effect: 'allow', kind: 'retry', detail: `approved earlier (history ${pass.historyId})`, retryOf: pass.historyId };
     }
-    const session = this.sessionGrants.get(`${call.sessionId}\u0000${call.server}\u0000${call.tool}`);
-    if (session) return { effect: session, kind: 'session', detail: 'remembered for this session' };
-    const grant = this.deps.grants.findMatching({
-      server: call.server,
-      tool: call.tool,
-      client: call.client.id,
-      sessionId: call.sessionId,
-      policyVersion: this.deps.policy.version,
-    });
-    if (grant) return { effect: grant.effect, kind: 'always', detail: `grant ${grant.id}` };
+    const grant = this.deps.grants.findMatching(grantLookup(rememberedCall(call), this.deps.policy.version));
+    if (grant) return { effect: grant.effect, kind: grant.scope, detail: `${grantScopeText(grant)} (grant ${grant.id})` };
     return undefined;
   }
 
@@ -286,13 +281,12 @@ export class CallGuard implements ProxyHooks {
     const existing = this.keptApprovals.get(key);
     let pendingId: string;
     let pending: PendingCall | undefined = existing ? queue.get(existing) : undefined;
+    const sharing = pending !== undefined;
     if (pending) {
       // The agent retried a call that is still waiting: wait on the same approval, no second prompt.
+      // Its own entry stays open and is decided by that approval: it is the call that runs.
       pendingId = pending.id;
-      this.deps.history.decide(historyId, {
-        decision: 'cancelled',
-        decidedBy: { kind: 'client', detail: `retry of history ${pending.historyId}, waiting on the same approval` },
-      });
+      this.deps.history.linkRetry(pending.historyId, historyId);
     } else {
       const now = Date.now();
       const timeoutMs = (decision.timeout ?? settings.approvalTimeout) * 1000;
@@ -326,7 +320,15 @@ export class CallGuard implements ProxyHooks {
 
     const stopHeartbeat = this.heartbeat(call, settings.heartbeatSeconds * 1000);
     try {
-      const waiting = queue.wait(pendingId, call.signal);
+      const waiting = queue.wait(pendingId, call.signal).then((outcome) => {
+        // A retry that waited on the approval itself runs the call: the pass the first
+        // call's early answer left for it must not let one more identical call through.
+        if (sharing && outcome.kind === 'approved') {
+          this.retryPasses.delete(key);
+          if (outcome.arguments) this.retryPasses.delete(this.callKey({ ...call, arguments: outcome.arguments }));
+        }
+        return outcome;
+      });
       if (call.waitingForPerson) {
         // Modern: the endpoint answers a long wait with input_required and the client's retry
         // re-attaches to this same wait (call-rounds.ts); no "retry later" text, no second card.
@@ -370,17 +372,19 @@ export class CallGuard implements ProxyHooks {
     void queue.wait(pending.id).then((outcome) => {
       this.keptApprovals.delete(key);
       const waitMs = outcome.decidedAt - call.receivedAt;
+      // "Remember" holds for a decision taken after the early answer too.
+      if (outcome.kind === 'approved' || outcome.kind === 'denied') this.rememberDecision(call, outcome, outcome.kind === 'approved' ? 'allow' : 'deny');
       if (outcome.kind === 'approved') {
         const grace = this.deps.settings().retryGraceSeconds * 1000;
         const retryKey = outcome.arguments ? this.callKey({ ...call, arguments: outcome.arguments }) : key;
+        // Not 'approved': this call never ran, the retry (linked to it when it comes) does.
         history.decide(historyId, {
-          decision: 'approved',
+          decision: 'approved_for_retry',
           decidedBy: { kind: 'user' },
           waitMs,
           reason: 'approved after the agent was told to retry; the retry runs the call',
           ...(outcome.message && { userMessage: outcome.message }),
         });
-        history.complete(historyId, {});
         // Only once the approval is recorded: a failed write grants nothing.
         this.retryPasses.set(retryKey, { expiresAt: Date.now() + grace, historyId: pending.historyId });
       } else {
@@ -439,12 +443,15 @@ export class CallGuard implements ProxyHooks {
     }
   }
 
-  /** Applies "remember" of an approval or denial: this session, or always (persisted). */
+  /** Applies "remember" of an approval or denial as a grant of the chosen scope. */
   rememberDecision(call: ToolCall, outcome: ApprovalOutcome, effect: 'allow' | 'deny'): void {
     if (outcome.kind !== 'approved' && outcome.kind !== 'denied') return;
-    if (outcome.remember === 'session') this.sessionGrants.set(`${call.sessionId}\u0000${call.server}\u0000${call.tool}`, effect);
-    if (outcome.remember === 'always') {
-      this.deps.grants.add({ server: call.server, tool: call.tool, scope: 'always', effect, policyVersion: this.deps.policy.version });
-    }
+    const about = outcome.kind === 'approved' && outcome.arguments ? { ...call, arguments: outcome.arguments } : call;
+    const grant = grantForChoice(rememberedCall(about), outcome.remember, effect, this.deps.policy.version);
+    if (grant) this.deps.grants.addOnce(grant);
   }
+}
+
+function rememberedCall(call: ToolCall): RememberedCall {
+  return { server: call.server, tool: call.tool, arguments: call.arguments, client: call.client.id, sessionId: call.sessionId };
 }

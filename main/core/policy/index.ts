@@ -6,6 +6,7 @@ export { evaluate } from './evaluate.ts';
 export { evaluateAccess } from './access.ts';
 export type { AccessCall, AccessDecision, AccessKind } from './access.ts';
 export { isListed } from './visibility.ts';
+export { limitChanges } from './limit-changes.ts';
 export { formatPolicySummary } from './summary.ts';
 export { MemoryCounters, NO_COUNTERS } from './counters.ts';
 export type { CounterReader } from './counters.ts';

@@ -16,7 +16,7 @@ export interface Grant {
   tool: string;
   /** Only calls with these exact arguments (hashJson of them); absent: any arguments. */
   argsHash?: string;
-  /** Only this client identity; absent: any client. */
+  /** Only this caller identity; absent: every caller (an explicit choice, never the default). */
   client?: string;
   /** Only this downstream session; required for scope 'session'. */
   sessionId?: string;
@@ -100,6 +100,23 @@ export class GrantStore {
     return grant;
   }
 
+  /**
+   * Adds a grant unless an identical one (same call constraints, scope, effect and policy
+   * version, not expired) exists; returns the one in force. One decision can be reported
+   * twice (a call and its retry waiting on the same approval), and must be listed once.
+   */
+  addOnce(input: NewGrant): Grant {
+    const row = this.#db
+      .statement(
+        `SELECT * FROM grants
+         WHERE server = ? AND tool = ? AND args_hash IS ? AND client IS ? AND session_id IS ? AND scope = ? AND effect = ? AND policy_version = ?
+           AND (expires_at IS NULL OR expires_at > ?)
+         LIMIT 1`,
+      )
+      .get(input.server, input.tool, input.argsHash ?? null, input.client ?? null, input.sessionId ?? null, input.scope, input.effect, input.policyVersion, Date.now());
+    return row ? rowToGrant(row) : this.add(input);
+  }
+
   /** Grants, newest first. */
   list(filter: GrantListFilter = {}): Grant[] {
     const now = filter.now ?? Date.now();
@@ -142,6 +159,11 @@ export class GrantStore {
   /** Drops the grants of a session that ended (they can never match again). */
   revokeSession(sessionId: string): number {
     return Number(this.#db.statement("DELETE FROM grants WHERE session_id = ? AND scope = 'session'").run(sessionId).changes);
+  }
+
+  /** Drops every session grant: at start, no session of an earlier run can come back. */
+  revokeAllSessions(): number {
+    return Number(this.#db.statement("DELETE FROM grants WHERE scope = 'session'").run().changes);
   }
 
   pruneExpired(now: number = Date.now()): number {

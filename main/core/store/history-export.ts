@@ -4,6 +4,7 @@
  * 8601, RFC 4180 quoting.
  */
 import type { HistoryEntry } from '../../../shared/history.ts';
+import { OUTCOMES } from '../../../shared/outcomes.ts';
 
 export function toJsonLine(entry: HistoryEntry): string {
   return JSON.stringify(entry) + '\n';
@@ -36,6 +37,11 @@ const CSV_FIELDS: ReadonlyArray<readonly [string, (entry: HistoryEntry) => strin
   ['textPreview', (e) => e.result?.textPreview],
   ['error', (e) => e.error],
   ['arguments', (e) => JSON.stringify(e.arguments)],
+  // Added later, so after the first columns: sheets built on the old order keep working.
+  ['outcome', (e) => (e.decision ? OUTCOMES[e.decision].label : 'Waiting')],
+  ['originalArguments', (e) => (e.originalArguments ? JSON.stringify(e.originalArguments) : undefined)],
+  ['retryOf', (e) => e.retryOf],
+  ['retriedBy', (e) => e.retriedBy],
 ];
 
 export const CSV_HEADER = CSV_FIELDS.map(([name]) => name).join(',') + '\r\n';

@@ -17,7 +17,7 @@ import { MAX_MS, msToSeq, PER_MS } from './history-id.ts';
 
 export const CALL_COLUMNS =
   'seq, received_at, decided_at, completed_at, server, tool, client, client_info, session_id, protocol_version, arguments, ' +
-  'state, decision, decided_by, reason, user_message, wait_ms, upstream_ms, result, error';
+  'state, decision, decided_by, reason, user_message, wait_ms, upstream_ms, result, error, original_arguments, retry_of, retried_by';
 
 export interface PageBounds {
   /** 'desc': newest first (paging); 'asc': oldest first (export). */

@@ -44,6 +44,8 @@ export interface BeginInput {
   protocolVersion?: string;
   /** Redacted by the store before it is written (see HistoryStoreOptions.redaction). */
   arguments: Record<string, unknown>;
+  /** The earlier entry this call repeats (see linkRetry). */
+  retryOf?: string;
 }
 
 /** A call decided on arrival (allowed, denied, rate limited): one write instead of two. */
@@ -59,7 +61,10 @@ export interface DecideInput {
   reason?: string;
   userMessage?: string;
   waitMs?: number;
-  /** The arguments as a person edited them before approving; redacted like on begin. */
+  /**
+   * The arguments as a person edited them before approving; redacted like on begin. The
+   * arguments recorded on arrival are kept as the entry's originalArguments.
+   */
   arguments?: Record<string, unknown>;
 }
 
@@ -141,6 +146,12 @@ function rowToEntry(row: Row): HistoryEntry {
   const upstreamMs = num(row.upstream_ms);
   const result = json<ResultSummary>(row.result);
   const error = str(row.error);
+  const originalArguments = json<Record<string, unknown>>(row.original_arguments);
+  const retryOf = num(row.retry_of);
+  const retriedBy = num(row.retried_by);
+  if (originalArguments) entry.originalArguments = originalArguments;
+  if (retryOf !== undefined) entry.retryOf = seqToId(retryOf);
+  if (retriedBy !== undefined) entry.retriedBy = seqToId(retriedBy);
   if (decidedAt !== undefined) entry.decidedAt = decidedAt;
   if (completedAt !== undefined) entry.completedAt = completedAt;
   if (clientInfo) entry.clientInfo = clientInfo;
@@ -257,6 +268,7 @@ export class HistoryStore {
       );
     this.#lastSeq = Math.max(this.#lastSeq, seq);
     if (secrets.length && (!decided || forwards)) this.#keepSecrets(seqToId(seq), secrets);
+    const retryOf = input.retryOf !== undefined && this.#link(input.retryOf, seq) ? input.retryOf : undefined;
 
     const entry: HistoryEntry = {
       id: seqToId(seq),
@@ -274,6 +286,7 @@ export class HistoryStore {
     if (clientInfo) entry.clientInfo = clientInfo;
     if (decidedAt !== null) entry.decidedAt = decidedAt;
     if (decided?.reason !== undefined) entry.reason = decided.reason;
+    if (retryOf !== undefined) entry.retryOf = retryOf;
     this.#search.schedule();
     this.#emit({ type: 'added', id: entry.id });
     return entry;
@@ -292,32 +305,56 @@ export class HistoryStore {
     const decidedAt = Math.floor(input.decidedAt ?? Date.now());
     const forwards = FORWARDING_DECISIONS.includes(input.decision);
     const args = input.arguments ? JSON.stringify(this.#redact(input.arguments)) : null;
+    const params: SQLInputValue[] = [
+      input.decision,
+      decidedByJson(input.decidedBy),
+      decidedAt,
+      input.reason ?? null,
+      input.userMessage ?? null,
+      input.waitMs ?? null,
+      forwards ? 'forwarded' : 'completed',
+      forwards ? null : decidedAt,
+    ];
+    // SET expressions read the row as it was: an edit moves the arrival's arguments to
+    // original_arguments and stores the edited ones in their place.
     const { changes } = this.#db
       .statement(
         `UPDATE calls SET
            decision = ?, decided_by = ?, decided_at = ?,
            reason = coalesce(?, reason), user_message = ?, wait_ms = ?,
-           arguments = coalesce(?, arguments),
-           state = ?, completed_at = ?
+           state = ?, completed_at = ?${args === null ? '' : ', original_arguments = arguments, arguments = ?'}
          WHERE seq = ? AND state = 'pending'`,
       )
-      .run(
-        input.decision,
-        decidedByJson(input.decidedBy),
-        decidedAt,
-        input.reason ?? null,
-        input.userMessage ?? null,
-        input.waitMs ?? null,
-        args,
-        forwards ? 'forwarded' : 'completed',
-        forwards ? null : decidedAt,
-        seq,
-      );
+      .run(...params, ...(args === null ? [] : [args]), seq);
     if (!changes) return false;
     if (forwards && secrets.length) this.#keepSecrets(id, secrets);
     else this.#openSecrets.delete(id);
     if (args !== null) this.#search.schedule();
     this.#emit({ type: 'updated', id });
+    return true;
+  }
+
+  /**
+   * Links a call to the earlier one it repeats (the agent was told to retry, or retried
+   * while the first still waited): the retry names the original, and the original its
+   * latest retry. Returns false when either id is unknown.
+   */
+  linkRetry(originalId: string, retryId: string): boolean {
+    const retry = idToSeq(retryId);
+    if (retry === undefined || idToSeq(originalId) === undefined) return false;
+    if (!this.#link(originalId, retry)) return false;
+    this.#emit({ type: 'updated', id: retryId });
+    return true;
+  }
+
+  /** Writes both directions of a retry link; emits the change of the original. */
+  #link(originalId: string, retrySeq: number): boolean {
+    const original = idToSeq(originalId);
+    if (original === undefined || original === retrySeq) return false;
+    const { changes } = this.#db.statement('UPDATE calls SET retried_by = ? WHERE seq = ?').run(retrySeq, original);
+    if (!changes) return false;
+    this.#db.statement('UPDATE calls SET retry_of = ? WHERE seq = ?').run(original, retrySeq);
+    this.#emit({ type: 'updated', id: originalId });
     return true;
   }
 

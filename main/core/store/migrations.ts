@@ -172,6 +172,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    description: 'the arguments an agent sent before a person edited them; links between a call and its retry',
+    up(db) {
+      db.exec(`
+        ALTER TABLE calls ADD COLUMN original_arguments TEXT;
+        ALTER TABLE calls ADD COLUMN retry_of INTEGER;
+        ALTER TABLE calls ADD COLUMN retried_by INTEGER;
+        -- Approvals given after the agent was told to retry never ran themselves; they were
+        -- recorded as plain approvals before this step, recognisable by their reason.
+        UPDATE calls SET decision = 'approved_for_retry'
+        WHERE decision = 'approved' AND reason = 'approved after the agent was told to retry; the retry runs the call';
+      `);
+    },
+  },
+  {
+    version: 4,
     description: 'the protocol revision each call was made in',
     up(db) {
       db.exec(`ALTER TABLE calls ADD COLUMN protocol_version TEXT;`);

@@ -15,6 +15,8 @@
  */
 import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DecisionInput, PendingCall, PendingResolution, Remember } from '../../../shared/api/contract.ts';
+import { OUTCOMES } from '../../../shared/outcomes.ts';
+import { ALWAYS_SCOPES, isAlways, REMEMBER_SPANS, rememberScopeText } from '../../../shared/remember-scope.ts';
 import { RiskBadges } from '../../components/badges.tsx';
 import { ArgumentsView } from '../../components/value-view.tsx';
 import { checkValue, parseJson, type JsonCheck } from '../../lib/json-check.ts';
@@ -44,12 +46,6 @@ export interface ApprovalCardProps {
   onDecide(input: DecisionInput, all: boolean): void;
 }
 
-const REMEMBER: ReadonlyArray<{ value: Remember; label: string; hint: string }> = [
-  { value: 'once', label: 'Only this call', hint: 'Ask again next time.' },
-  { value: 'session', label: 'This session', hint: 'Same answer for this tool until the agent disconnects.' },
-  { value: 'always', label: 'Always', hint: 'Remember as a grant; revoke it under Policy.' },
-];
-
 function resolutionText(resolution: PendingResolution): string {
   switch (resolution.outcome) {
     case 'timed_out':
@@ -57,9 +53,9 @@ function resolutionText(resolution: PendingResolution): string {
     case 'cancelled':
       return resolution.by === 'client' ? 'The agent cancelled this call.' : 'This call was cancelled.';
     case 'approved':
-      return resolution.by === 'grant' ? 'Approved by a remembered decision.' : 'Approved elsewhere.';
+      return resolution.by === 'grant' ? `${OUTCOMES.allowed.label} by a remembered decision.` : `${OUTCOMES.approved.label} in another window.`;
     case 'denied':
-      return resolution.by === 'policy' ? 'Denied by the policy.' : 'Denied elsewhere.';
+      return resolution.by === 'policy' ? `${OUTCOMES.denied.label}.` : `${OUTCOMES.rejected_by_user.label} in another window.`;
   }
 }
 
@@ -68,6 +64,9 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
   const messageId = useId();
   const [armed, setArmed] = useState(false);
   const [remember, setRemember] = useState<Remember>('once');
+  // The scope last picked for "Always", restored when the person comes back to it.
+  const [alwaysScope, setAlwaysScope] = useState<Remember>('always');
+  const scopeId = useId();
   const [message, setMessage] = useState('');
   const [all, setAll] = useState(false);
   const [editing, setEditing] = useState(false);
@@ -291,13 +290,47 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
         {kind === 'tool' && (
           <fieldset className="segmented" disabled={!open}>
             <legend>Remember</legend>
-            {REMEMBER.map((option) => (
-              <label key={option.value} title={option.hint} className={remember === option.value ? 'is-checked' : undefined}>
-                <input type="radio" name={`remember-${call.id}`} value={option.value} checked={remember === option.value} onChange={() => setRemember(option.value)} />
-                {option.label}
-              </label>
-            ))}
+            {REMEMBER_SPANS.map((option) => {
+              const checked = option.value === 'always' ? isAlways(remember) : remember === option.value;
+              return (
+                <label key={option.value} title={option.hint} className={checked ? 'is-checked' : undefined}>
+                  <input
+                    type="radio"
+                    name={`remember-${call.id}`}
+                    value={option.value}
+                    checked={checked}
+                    aria-describedby={checked && remember !== 'once' ? scopeId : undefined}
+                    onChange={() => setRemember(option.value === 'always' ? alwaysScope : option.value)}
+                  />
+                  {option.label}
+                </label>
+              );
+            })}
           </fieldset>
+        )}
+        {kind === 'tool' && isAlways(remember) && (
+          <select
+            className="remember-scope-select"
+            aria-label="Always for"
+            value={remember}
+            disabled={!open}
+            onChange={(e) => {
+              const value = e.target.value as Remember;
+              setAlwaysScope(value);
+              setRemember(value);
+            }}
+          >
+            {ALWAYS_SCOPES.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        )}
+        {kind === 'tool' && remember !== 'once' && (
+          <p id={scopeId} className="remember-scope hint" data-testid="remember-scope">
+            Remembers: {rememberScopeText(remember, call.client.id, call.tool)}
+          </p>
         )}
 
         {identical > 0 && (
@@ -316,7 +349,7 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
         )}
         {phase.kind === 'done' && (
           <p className="notice" role="status">
-            {phase.decision === 'approve' ? 'Approved.' : 'Denied.'}
+            {phase.decision === 'approve' ? `${OUTCOMES.approved.label}.` : `${OUTCOMES.rejected_by_user.label}.`}
           </p>
         )}
         {error && (

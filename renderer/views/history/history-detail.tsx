@@ -1,6 +1,8 @@
 /** Everything recorded about one call: arguments, the decision and who made it, timings, the result. */
 import type { HistoryEntry } from '../../../shared/history.ts';
+import { OUTCOMES } from '../../../shared/outcomes.ts';
 import { DecisionBadge } from '../../components/badges.tsx';
+import { DefinitionDiff } from '../../components/definition-diff.tsx';
 import { ImagePreview } from '../../components/image-preview.tsx';
 import { XIcon } from '../../components/icons.tsx';
 import { ArgumentsView } from '../../components/value-view.tsx';
@@ -25,6 +27,17 @@ function decidedByText(entry: HistoryEntry): string {
     case 'client':
       return 'The client (cancelled)';
   }
+}
+
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** A link to another entry of the timeline (the selection lives in the URL). */
+function EntryLink({ id }: { id: string }) {
+  return (
+    <a className="mono" href={`#/history/${id}`}>
+      {id}
+    </a>
+  );
 }
 
 export function HistoryDetail({ entry, onClose }: { entry: HistoryEntry; onClose(): void }) {
@@ -94,9 +107,41 @@ export function HistoryDetail({ entry, onClose }: { entry: HistoryEntry; onClose
             <dd>{formatDuration(total)}</dd>
           </>
         )}
+        {entry.retryOf && (
+          <>
+            <dt>Retry of</dt>
+            <dd>
+              <EntryLink id={entry.retryOf} /> <span className="muted">the same call, made earlier</span>
+            </dd>
+          </>
+        )}
+        {entry.retriedBy && (
+          <>
+            <dt>Retried as</dt>
+            <dd>
+              <EntryLink id={entry.retriedBy} />
+              {entry.decision === 'approved_for_retry' && <span className="muted"> which ran it</span>}
+            </dd>
+          </>
+        )}
+        {entry.decision === 'approved_for_retry' && !entry.retriedBy && (
+          <>
+            <dt>Retry</dt>
+            <dd className="muted">{OUTCOMES.approved_for_retry.description} No retry has come yet.</dd>
+          </>
+        )}
         <dt>Entry</dt>
         <dd className="mono">{entry.id}</dd>
       </dl>
+
+      {entry.originalArguments && (
+        <section className="edited-arguments" aria-label="Edited arguments">
+          <div className="section-head">
+            <h3>Arguments edited by a person</h3>
+          </div>
+          <DefinitionDiff before={pretty(entry.originalArguments)} after={pretty(entry.arguments)} beforeLabel="Sent by the agent" afterLabel="Approved and run" />
+        </section>
+      )}
 
       <ArgumentsView args={entry.arguments} />
 

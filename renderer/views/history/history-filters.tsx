@@ -1,15 +1,13 @@
 /** The timeline's filters: text, server, tool, decision, client and time range. */
 import { useEffect, useMemo, useState } from 'react';
 import { DECISIONS, type Decision } from '../../../shared/history.ts';
-import { DECISION_LABELS } from '../../lib/format.ts';
+import { decisionsInGroup, OUTCOME_GROUPS, OUTCOMES, type OutcomeGroup } from '../../../shared/outcomes.ts';
 import type { HistoryFilterState } from '../../state/history-store.ts';
 import { useServersStore } from '../../state/servers-store.ts';
 
-const DECISION_GROUPS: Record<string, { label: string; decisions: Decision[] }> = {
-  through: { label: 'Let through', decisions: ['allowed', 'approved'] },
-  refused: { label: 'Refused', decisions: ['denied', 'rejected_by_user', 'rate_limited', 'quarantined'] },
-  failed: { label: 'Failed or expired', decisions: ['timed_out', 'cancelled', 'upstream_error'] },
-};
+const DECISION_GROUPS = Object.fromEntries(
+  (Object.keys(OUTCOME_GROUPS) as OutcomeGroup[]).map((group) => [group, { label: OUTCOME_GROUPS[group], decisions: decisionsInGroup(group) }]),
+) as Record<OutcomeGroup, { label: string; decisions: Decision[] }>;
 
 const RANGES: Record<string, { label: string; ms?: number }> = {
   any: { label: 'Any time' },
@@ -112,7 +110,7 @@ export function HistoryFilters({ filter, onChange, clients, seenTools }: History
         onChange={(e) => {
           const value = e.target.value;
           if (!value) return set({ decision: undefined });
-          if (value.startsWith('group:')) return set({ decision: DECISION_GROUPS[value.slice(6)]?.decisions });
+          if (value.startsWith('group:')) return set({ decision: DECISION_GROUPS[value.slice(6) as OutcomeGroup]?.decisions });
           set({ decision: [value as Decision] });
         }}
       >
@@ -127,7 +125,7 @@ export function HistoryFilters({ filter, onChange, clients, seenTools }: History
         <optgroup label="Decisions">
           {DECISIONS.map((d) => (
             <option key={d} value={d}>
-              {DECISION_LABELS[d]}
+              {OUTCOMES[d].label}
             </option>
           ))}
         </optgroup>

@@ -9,7 +9,8 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { HistoryEntry } from '../../../shared/history.ts';
 import { DecisionBadge } from '../../components/badges.tsx';
-import { DECISION_LABELS, formatDuration, formatTime } from '../../lib/format.ts';
+import { outcomeLabel } from '../../../shared/outcomes.ts';
+import { formatDuration, formatTime } from '../../lib/format.ts';
 import { argumentsHint, DAY_ROW_HEIGHT, ENTRY_ROW_HEIGHT, timelineRows, type TimelineRow } from './timeline-rows.ts';
 
 export interface TimelineProps {
@@ -23,7 +24,7 @@ export interface TimelineProps {
 
 function entryLabel(row: Extract<TimelineRow, { kind: 'entry' }>): string {
   const e = row.entry;
-  const decision = e.decision ? DECISION_LABELS[e.decision] : 'waiting for a decision';
+  const decision = outcomeLabel(e.decision, 'waiting for a decision');
   return `${row.day} ${formatTime(e.receivedAt)}: ${e.tool} on ${e.server}, ${decision}, from ${e.client}`;
 }
 

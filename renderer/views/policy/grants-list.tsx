@@ -1,6 +1,7 @@
-/** Remembered decisions ("this session", "always"), each revocable. */
+/** Remembered decisions ("this session", "always"), each with what it covers in words, each revocable. */
 import { useEffect, useState } from 'react';
 import { Badge } from '../../components/badges.tsx';
+import { grantScopeText } from '../../../shared/remember-scope.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { usePolicyStore } from '../../state/policy-store.ts';
 
@@ -31,8 +32,8 @@ export function GrantsList() {
           <tr>
             <th scope="col">Tool</th>
             <th scope="col">Decision</th>
-            <th scope="col">For</th>
-            <th scope="col">Client</th>
+            <th scope="col">Covers</th>
+            <th scope="col">Caller</th>
             <th scope="col">Since</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -45,13 +46,12 @@ export function GrantsList() {
               <td>
                 <span className="muted">{g.server}/</span>
                 {g.tool}
-                {g.argsHash && <span className="hint"> (these arguments only)</span>}
               </td>
               <td>
                 <Badge tone={g.effect === 'allow' ? 'ok' : 'bad'}>{g.effect === 'allow' ? 'Allow' : 'Deny'}</Badge>
               </td>
-              <td>{g.scope === 'always' ? 'Always' : 'This session'}</td>
-              <td>{g.client ?? <span className="muted">any</span>}</td>
+              <td className="grant-scope">{grantScopeText(g)}</td>
+              <td>{g.client ?? <span className="muted">every caller</span>}</td>
               <td className="nowrap">{formatDateTime(g.createdAt)}</td>
               <td className="actions">
                 <button

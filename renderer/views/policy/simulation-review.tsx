@@ -15,16 +15,33 @@ function tone(outcome: string): 'ok' | 'bad' | 'warn' | 'neutral' {
 const words = (outcome: string) => outcome.replaceAll('_', ' ');
 
 export function SimulationReview({ simulation, saving, onSave, onBack }: { simulation: Simulation; saving: boolean; onSave(): void; onBack(): void }) {
-  const { checked, changes } = simulation;
+  const { checked, changes, limitChanges } = simulation;
+  const ruleVerdict =
+    changes.length > 0
+      ? `${plural(changes.length, 'call')} would be decided differently.`
+      : limitChanges.length > 0
+        ? 'none would be decided differently by the rules.'
+        : 'none would be decided differently.';
   return (
     <section className="simulation" aria-label="Review changes">
       <div className="simulation-head">
         <div>
           <h2>Review before saving</h2>
           <p className="muted">
-            Replayed the last {plural(checked, 'call')} against the draft:{' '}
-            {changes.length === 0 ? 'none would be decided differently.' : `${plural(changes.length, 'call')} would be decided differently.`}
+            Replayed the last {plural(checked, 'call')} against the draft: {ruleVerdict}
           </p>
+          {limitChanges.length > 0 && (
+            <p className="notice" role="note" data-testid="limit-changes">
+              Limit changes are not replayed: the review does not know how many calls each past call counted against. The draft changes the limits at{' '}
+              {limitChanges.map((pointer, i) => (
+                <span key={pointer}>
+                  {i > 0 && ', '}
+                  <code>{pointer}</code>
+                </span>
+              ))}
+              ; they apply from the next call after saving.
+            </p>
+          )}
         </div>
         <div className="simulation-actions">
           <button type="button" className="btn" onClick={onBack} disabled={saving}>
