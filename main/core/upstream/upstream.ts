@@ -112,6 +112,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private readonly closing = new Set<Promise<void>>();
   private catalog: UpstreamConnection | undefined;
   private verdict: PriorDiscovery | undefined;
+  /** Whether a modern server also accepts a 2025 initialize (undefined: not tried yet). */
+  private acceptsLegacy: boolean | undefined;
   private profileValue: UpstreamProfile | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -178,10 +180,27 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     return this.profileValue;
   }
 
-  /** A new connection for one legacy downstream session, declaring that client's capabilities. */
+  /**
+   * A new connection for one legacy downstream session, declaring that client's capabilities.
+   * A server that serves both eras is spoken to in the legacy one here: session-scoped
+   * features (logging/setLevel, resources/subscribe, server→client requests) then map one
+   * to one. A modern-only server answers the legacy initialize with -32022, which is
+   * remembered until the server restarts.
+   */
   async connectSession(clientInfo: Implementation, capabilities: ClientCapabilities): Promise<UpstreamConnection> {
     if (this.stopped) throw new Error(`upstream server "${this.name}" is stopped`);
-    const conn = await this.open(clientInfo, capabilities, this.verdict);
+    let conn: UpstreamConnection | undefined;
+    const tryLegacy = this.verdict?.kind === 'modern' && (this.config.protocol ?? 'auto') === 'auto' && this.acceptsLegacy !== false;
+    if (tryLegacy) {
+      try {
+        conn = await this.open(clientInfo, capabilities, { kind: 'legacy' });
+        this.acceptsLegacy = true;
+      } catch (err) {
+        if (!/-32022|unsupported protocol version/i.test(String((err as Error).message))) throw err;
+        this.acceptsLegacy = false;
+      }
+    }
+    conn ??= await this.open(clientInfo, capabilities, this.verdict);
     conn.onUnexpectedClose = (reason) => this.crashed(reason);
     return conn;
   }
@@ -265,6 +284,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     try {
       // The catalog negotiates afresh: a cached verdict is only as good as the process it came from.
       this.verdict = undefined;
+      this.acceptsLegacy = undefined;
       const conn = await this.open({ name: 'airlock', version: this.options.version }, {});
       if (this.stopped) return void (await conn.close());
       this.catalog = conn;
