@@ -87,7 +87,7 @@ function tap(transport: { send(m: unknown): Promise<void>; onmessage?: ((m: neve
   };
 }
 
-async function connect(era: Era): Promise<DemoConnection> {
+async function connect(era: Era, { elicitation = true } = {}): Promise<DemoConnection> {
   let stderr = '';
   const wire: DemoConnection['wire'] = [];
   const elicitations: Elicitation[] = [];
@@ -101,8 +101,8 @@ async function connect(era: Era): Promise<DemoConnection> {
   if (era === 'legacy') {
     const transport = new LegacyStdioClientTransport(params);
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const client = new LegacyClient({ name: 'demo-eras-legacy', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
-    client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request));
+    const client = new LegacyClient({ name: 'demo-eras-legacy', version: '1.0.0' }, { capabilities: elicitation ? { elicitation: { form: {} } } : {} });
+    if (elicitation) client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request));
     let protocolVersion: string | undefined;
     const t = transport as unknown as { setProtocolVersion?: (v: string) => void };
     t.setProtocolVersion = (v) => (protocolVersion = v);
@@ -130,9 +130,9 @@ async function connect(era: Era): Promise<DemoConnection> {
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client(
     { name: 'demo-eras-modern', version: '1.0.0' },
-    { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: { form: {} } } },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities: elicitation ? { elicitation: { form: {} } } : {} },
   );
-  client.setRequestHandler('elicitation/create', async (request) => onElicit(request));
+  if (elicitation) client.setRequestHandler('elicitation/create', async (request) => onElicit(request));
   await client.connect(transport);
   tap(transport as never, wire);
   return Object.assign(conn, {
@@ -323,5 +323,30 @@ describe.each(['legacy', 'modern'] as const)('demo image server, %s era over std
     expect(conn.elicitations.length - before).toBe(1);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/not one of 1K, 2K, 4K/);
+  });
+});
+
+describe('size "ask" from a client that cannot show a form', () => {
+  // The SDK checks the declared capability before anything is asked; each era has its own way
+  // of saying no, and neither hangs or generates an image.
+  it('a 2025-11-25 client gets a tool error naming the missing capability', async () => {
+    const conn = await connect('legacy', { elicitation: false });
+    try {
+      const result = await conn.callTool('text_to_image', { prompt: 'a lighthouse', size: 'ask' });
+      expect(result.isError).toBe(true);
+      expect(imagesOf(result)).toHaveLength(0);
+      expect(textOf(result)).toMatch(/elicitation\/create.*did not declare the required capability/);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a 2026-07-28 client gets error -32021 (missing required client capability)', async () => {
+    const conn = await connect('modern', { elicitation: false });
+    try {
+      await expect(conn.callTool('text_to_image', { prompt: 'a lighthouse', size: 'ask' })).rejects.toMatchObject({ code: -32021 });
+    } finally {
+      await conn.close();
+    }
   });
 });
