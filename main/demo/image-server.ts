@@ -10,26 +10,40 @@
  * `text_to_image` and a read-only `get_image_info`. Nothing leaves the machine: the images
  * are small PNGs made locally (see image-render.ts), and remote URLs are refused.
  *
+ * Beyond the tools, it has what a newcomer's client may try next: a resource listing the sizes
+ * and their credit cost (`demo-images://sizes`), a free preview per seed
+ * (`demo-images://preview/{seed}`), and a `restyle` prompt. The generators "render" in steps,
+ * report progress to a caller that asks for it, stop when the call is cancelled, and with
+ * `size: "ask"` ask the person which size to render (a form elicitation).
+ *
  * It serves both protocol eras: a 2025-11-25 client opens with `initialize`, a 2026-07-28
- * client with `server/discover`; the tools are the same.
+ * client with `server/discover`; the surface is the same, and each feature is written once.
  *
  * Run it with `node main/demo/image-server.ts`; stdout carries only the protocol, the one
  * startup line goes to stderr. Imported as a module it starts nothing.
  */
 import type { Readable, Writable } from 'node:stream';
-import { McpServer, type CallToolResult } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate, type CallToolResult, type InputRequiredResult, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { ImageInputError, readPngInput } from './image-input.ts';
 import { SIZE_EDGES, encodePng, generateImage, isSizeName, transformImage, type SizeName } from './image-render.ts';
+import { DEFAULT_STEPS, MAX_STEPS, renderSteps } from './render-steps.ts';
+import { ASK_SIZE, SIZE_CREDITS, chooseSize } from './size-choice.ts';
 
 export { demoPng, demoPngBytes, SIZE_EDGES } from './image-render.ts';
 export { readPngInput, type RgbaImage } from './image-input.ts';
+export { DEFAULT_STEPS, MAX_STEPS, STEP_MS } from './render-steps.ts';
+export { ASK_SIZE, SIZE_CREDITS } from './size-choice.ts';
 
 export const DEMO_SERVER_NAME = 'airlock-demo-images';
 export const DEMO_SERVER_VERSION = '0.1.0';
 /** image_to_image takes at most this many images, like the providers it imitates. */
 export const MAX_IMAGES = 4;
+export const SIZES_URI = 'demo-images://sizes';
+export const PREVIEW_URI_TEMPLATE = 'demo-images://preview/{seed}';
+/** Previews are always the smallest size, which is why they are free. */
+const PREVIEW_SIZE: SizeName = '1K';
 
 const SIZE_LIST = Object.keys(SIZE_EDGES)
   .map((s) => `"${s}"`)
@@ -40,8 +54,18 @@ const SIZE_LIST = Object.keys(SIZE_EDGES)
 // values it cannot produce.
 const sizeSchema = z
   .string()
-  .describe(`Output size: one of ${SIZE_LIST}. Larger sizes cost more credits.`);
+  .describe(
+    `Output size: one of ${SIZE_LIST}. Larger sizes cost more credits (see ${SIZES_URI}). ` +
+      `"${ASK_SIZE}" asks the person to choose.`,
+  );
 const promptSchema = z.string().min(1).describe('What the picture should show, in plain words.');
+const stepsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_STEPS)
+  .optional()
+  .describe(`Rendering steps (default ${DEFAULT_STEPS}): more steps take longer; progress is reported after each.`);
 
 const generatorAnnotations = {
   readOnlyHint: false,
@@ -72,6 +96,27 @@ function quote(prompt: string): string {
   return oneLine.length > 80 ? `"${oneLine.slice(0, 77)}..."` : `"${oneLine}"`;
 }
 
+type Log = (line: string) => void;
+
+function stderrLog(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Renders in steps; false when the call was cancelled, after saying so on the log
+ * (stderr: the one place a stdio server may talk to a person). The SDK sends nothing for a
+ * cancelled request, so the caller returns without making the picture.
+ */
+async function rendered(ctx: ServerContext, tool: string, steps: number | undefined, log: Log): Promise<boolean> {
+  const total = steps ?? DEFAULT_STEPS;
+  const outcome = await renderSteps(ctx, total);
+  if (outcome.done) return true;
+  log(`${DEMO_SERVER_NAME}: ${tool} cancelled at step ${outcome.step} of ${total}; stopped rendering`);
+  return false;
+}
+
+const CANCELLED: CallToolResult = toolError('Cancelled: nothing was generated.');
+
 function imageResult(png: Buffer, description: string): CallToolResult {
   return {
     content: [
@@ -81,8 +126,14 @@ function imageResult(png: Buffer, description: string): CallToolResult {
   };
 }
 
-/** A new, unconnected server with the three demo tools; connect it to any transport. */
-export function createDemoImageServer(): McpServer {
+export interface DemoImageServerOptions {
+  /** Where lines for a person go (default: stderr); today only cancelled renders. */
+  log?: Log;
+}
+
+/** A new, unconnected server with the demo's tools, resources and prompt; connect it to any transport. */
+export function createDemoImageServer(options: DemoImageServerOptions = {}): McpServer {
+  const log = options.log ?? stderrLog;
   const server = new McpServer(
     { name: DEMO_SERVER_NAME, version: DEMO_SERVER_VERSION, title: 'Airlock demo images' },
     {
@@ -108,12 +159,13 @@ export function createDemoImageServer(): McpServer {
           .max(MAX_IMAGES)
           .describe('Input images: data URLs (data:image/png;base64,...), base64 PNGs or local file paths.'),
         size: sizeSchema,
+        steps: stepsSchema,
       }),
       annotations: { title: 'Image to image', ...generatorAnnotations },
     },
-    async ({ prompt, images, size }) => {
+    async ({ prompt, images, size, steps }, ctx): Promise<CallToolResult | InputRequiredResult> => {
       try {
-        const sizeName = checkSize(size);
+        const named = size === ASK_SIZE ? undefined : checkSize(size);
         // Every image must be readable, as a provider would check, even though only the first is used.
         const decoded: Awaited<ReturnType<typeof readPngInput>>[] = [];
         for (const [i, image] of images.entries()) {
@@ -126,6 +178,11 @@ export function createDemoImageServer(): McpServer {
         }
         const base = decoded[0];
         if (!base) throw new ImageInputError('No image given: images needs at least one entry.');
+        // Asked only once the images are known to be usable, so the person's answer is not wasted.
+        const choice = named === undefined ? chooseSize(ctx, `the edit of ${quote(prompt)}`) : { size: named };
+        if ('reply' in choice) return choice.reply;
+        const sizeName = choice.size;
+        if (!(await rendered(ctx, 'image_to_image', steps, log))) return CANCELLED;
         const out = transformImage(base, prompt, SIZE_EDGES[sizeName]);
         const others = decoded.length > 1 ? ` (+${decoded.length - 1} reference image${decoded.length > 2 ? 's' : ''})` : '';
         return imageResult(
@@ -145,12 +202,15 @@ export function createDemoImageServer(): McpServer {
       title: 'Text to image',
       description:
         'Generate a picture from a prompt (paid provider call). Returns a square PNG of the requested size.',
-      inputSchema: z.object({ prompt: promptSchema, size: sizeSchema }),
+      inputSchema: z.object({ prompt: promptSchema, size: sizeSchema, steps: stepsSchema }),
       annotations: { title: 'Text to image', ...generatorAnnotations },
     },
-    async ({ prompt, size }) => {
+    async ({ prompt, size, steps }, ctx): Promise<CallToolResult | InputRequiredResult> => {
       try {
-        const sizeName = checkSize(size);
+        const choice = size === ASK_SIZE ? chooseSize(ctx, quote(prompt)) : { size: checkSize(size) };
+        if ('reply' in choice) return choice.reply;
+        const sizeName = choice.size;
+        if (!(await rendered(ctx, 'text_to_image', steps, log))) return CANCELLED;
         const edge = SIZE_EDGES[sizeName];
         const png = encodePng(generateImage(prompt, edge));
         return imageResult(
@@ -197,7 +257,79 @@ export function createDemoImageServer(): McpServer {
     },
   );
 
+  server.registerResource(
+    'sizes',
+    SIZES_URI,
+    {
+      title: 'Sizes and prices',
+      description: 'The sizes the generators accept, the pixels each really has here, and what each costs in credits.',
+      mimeType: 'application/json',
+    },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(sizesDocument(), null, 2) }] }),
+  );
+
+  server.registerResource(
+    'preview',
+    new ResourceTemplate(PREVIEW_URI_TEMPLATE, { list: undefined }),
+    {
+      title: 'Free preview',
+      description:
+        `A free ${PREVIEW_SIZE} preview PNG for a seed: the picture text_to_image makes for that prompt at ${PREVIEW_SIZE}. ` +
+        'Put the prompt in the URI, percent-encoded.',
+      mimeType: 'image/png',
+    },
+    (uri, { seed }) => {
+      const png = encodePng(generateImage(seedOf(seed), SIZE_EDGES[PREVIEW_SIZE]));
+      return { contents: [{ uri: uri.href, mimeType: 'image/png', blob: png.toString('base64') }] };
+    },
+  );
+
+  server.registerPrompt(
+    'restyle',
+    {
+      title: 'Restyle an image',
+      description: 'Ask for an image to be redone in another style with image_to_image.',
+      argsSchema: z.object({
+        style: z.string().min(1).describe('The style to apply, e.g. "watercolour" or "neon noir".'),
+        size: z.string().optional().describe(`Output size: ${SIZE_LIST} or "${ASK_SIZE}" (default ${PREVIEW_SIZE}).`),
+      }),
+    },
+    ({ style, size }) => ({
+      description: `Restyle an image as ${style}`,
+      messages: [
+        {
+          role: 'user',
+          content: {
+            type: 'text',
+            text:
+              `Restyle the image I attach as ${style}. Use the image_to_image tool with prompt "${style}", ` +
+              `my image in images, and size "${size ?? PREVIEW_SIZE}". Keep the composition; change only the style.`,
+          },
+        },
+      ],
+    }),
+  );
+
   return server;
+}
+
+/** The prompt a preview URI names: template variables arrive percent-encoded, as sent. */
+function seedOf(variable: string | string[] | undefined): string {
+  const raw = Array.isArray(variable) ? variable.join('/') : (variable ?? '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not valid percent-encoding: take it literally
+  }
+}
+
+/** The body of demo-images://sizes. */
+export function sizesDocument(): { currency: string; sizes: { size: SizeName; pixels: number; credits: number }[]; note: string } {
+  return {
+    currency: 'credits',
+    sizes: (Object.keys(SIZE_EDGES) as SizeName[]).map((size) => ({ size, pixels: SIZE_EDGES[size], credits: SIZE_CREDITS[size] })),
+    note: `pixels is the longer edge of the demo's output. Pass size "${ASK_SIZE}" to let the person choose. Demo prices: nothing is charged.`,
+  };
 }
 
 /**
@@ -211,7 +343,7 @@ export async function runDemoImageServer(
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const handle = serveStdio(() => createDemoImageServer(), { transport: new StdioServerTransport(stdin, stdout) });
+  const handle = serveStdio(() => createDemoImageServer({ log }), { transport: new StdioServerTransport(stdin, stdout) });
   // The client closing our stdin is the stdio way of saying goodbye.
   stdin.once('end', () => void handle.close());
   log(`${DEMO_SERVER_NAME} ${DEMO_SERVER_VERSION}: demo image server ready on stdio (local only, no network)`);
