@@ -72,7 +72,7 @@ describe('missed calls', () => {
   it('an unknown missed call is a 404, not a pass', async () => {
     const res = await api<{ error: string }>(airlock, 'POST', '/rpc/missed.allowRetry', { id: 'no-such-call' });
     expect(res.status).toBe(404);
-    expect(res.body.error).toBe('not_missed');
+    expect(res.body.error).toBe('not_found');
   });
 
   it('after the early "approval pending" answer the pending call carries answeredEarlyAt, announced as pending.updated', async () => {

@@ -104,17 +104,22 @@ describe('history.db', () => {
   it('upgrades a version 2 history: an approval given after an early answer no longer reads as a call that ran', () => {
     const path = tempDbPath();
     let db = Database.open(path, { migrations: MIGRATIONS.slice(0, 2) });
-    let history = new HistoryStore(db);
-    const begin = (i: number) => history.begin({ receivedAt: 1_800_000_000_000 + i, server: 's', tool: 't', client: 'c', sessionId: 's', arguments: { i } }).id;
-    const early = begin(0);
-    history.decide(early, { decision: 'approved', decidedBy: { kind: 'user' }, reason: 'approved after the agent was told to retry; the retry runs the call' });
-    const ran = begin(1);
-    history.decide(ran, { decision: 'approved', decidedBy: { kind: 'user' } });
-    history.close();
+    // Rows as a version 2 Airlock wrote them (today's store writes columns v2 did not have).
+    const insert = db.statement(
+      `INSERT INTO calls (seq, received_at, server, tool, client, session_id, arguments, state, decision, decided_by, reason)
+       VALUES (?, ?, 's', 't', 'c', 's', ?, 'completed', 'approved', '{"kind":"user"}', ?)`,
+    );
+    const row = (i: number, reason: string | null) => {
+      const seq = msToSeq(1_800_000_000_000 + i);
+      insert.run(seq, 1_800_000_000_000 + i, JSON.stringify({ i }), reason);
+      return seqToId(seq);
+    };
+    const early = row(0, 'approved after the agent was told to retry; the retry runs the call');
+    const ran = row(1, null);
     db.close();
 
     db = Database.open(path);
-    history = new HistoryStore(db);
+    const history = new HistoryStore(db);
     expect(history.get(early)?.decision).toBe('approved_for_retry');
     expect(history.get(ran)?.decision).toBe('approved');
     expect(history.query({ decision: 'approved' }).entries.map((e) => e.id)).toEqual([ran]);

@@ -175,7 +175,7 @@ describe('history: recording a call', () => {
     store.decide(id, { decision: 'approved', decidedBy: { kind: 'user' }, arguments: { repo: 'airlock', password: 'hunter2-edited' } });
     expect(store.get(id)?.arguments).toEqual({ repo: 'airlock', password: '[redacted]' });
     // The agent's own arguments are kept beside the edit, redacted as they were on arrival.
-    expect(store.get(id)?.originalArguments).toEqual({ repo: 'airlock', auth: { token: '[redacted]' }, header: '[redacted]', note: 'use [redacted]' });
+    expect(store.get(id)?.originalArguments).toEqual({ repo: 'airlock', github: { token: '[redacted]' }, header: '[redacted]', note: 'use [redacted]' });
     store.close();
     db.close();
     const bytes = readFileSync(path).toString('latin1');
