@@ -405,6 +405,8 @@ describe('history timeline', () => {
     const detail = page.getByRole('complementary', { name: 'Call details' });
     await detail.getByRole('region', { name: 'Arguments' }).getByText('a lighthouse at dusk').waitFor();
     await detail.getByRole('img', { name: 'Result image 1' }).waitFor();
+    // The agent here is a 2025-11-25 client (SDK 1.x): the call's era is shown with it.
+    expect(await detail.getByTestId('call-protocol').textContent()).toBe('MCP 2025-11-25 (legacy era: session)');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await waitFor(async () => (await labels()).length >= 8, 10_000, 'the full timeline again');
     await screenshotBoth(page, 'history');
@@ -440,6 +442,8 @@ describe('servers', () => {
     await server.getByText('Ready').waitFor();
     expect(await server.textContent()).toContain('image_to_image');
     expect(await server.textContent()).toContain('Read-only');
+    // The demo server serves both eras; Airlock negotiates the newer one with it.
+    expect(await server.getByTestId('server-protocol').textContent()).toBe('MCP 2026-07-28');
   });
 
   it('a changed tool definition is shown as a difference, refused until accepted', async () => {

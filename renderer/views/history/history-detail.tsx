@@ -89,6 +89,14 @@ export function HistoryDetail({ entry, onClose }: { entry: HistoryEntry; onClose
         </dd>
         <dt>Session</dt>
         <dd className="mono">{entry.sessionId}</dd>
+        {entry.protocolVersion && (
+          <>
+            <dt>Protocol</dt>
+            <dd data-testid="call-protocol">
+              MCP {entry.protocolVersion} <span className="muted">({entry.era === 'modern' ? 'modern era: no session' : 'legacy era: session'})</span>
+            </dd>
+          </>
+        )}
         {entry.waitMs !== undefined && (
           <>
             <dt>Waited</dt>

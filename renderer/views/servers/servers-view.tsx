@@ -65,6 +65,11 @@ function ServerCard({ server, changes }: { server: ServerStatus; changes: ToolCh
           <h2>{server.name}</h2>
           <Badge tone={STATE_TONE[server.state]}>{STATE_TEXT[server.state]}</Badge>
           <span className="muted small">{server.transport}</span>
+          {server.protocolVersion && (
+            <span className="muted small" data-testid="server-protocol" title={server.era === 'modern' ? 'Airlock speaks the 2026-07-28 revision to this server' : 'Airlock speaks the 2025 revision (initialize, sessions) to this server'}>
+              MCP {server.protocolVersion}
+            </span>
+          )}
         </div>
         <div className="muted small server-info">
           {server.serverInfo && (
