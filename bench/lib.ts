@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHTTPClientTransport } from '@modelcontextprotocol/client';
 
 const require = createRequire(import.meta.url);
 export const root = resolve(import.meta.dirname, '..');
@@ -33,6 +34,13 @@ export function newClient(): Client {
 export async function httpClient(url: string, token?: string): Promise<Client> {
   const client = newClient();
   await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  return client;
+}
+
+/** A 2026-07-28 client (SDK v2, pinned): the modern era end to end. */
+export async function modernHttpClient(url: string, token?: string): Promise<ModernClient> {
+  const client = new ModernClient({ name: 'airlock-bench', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new ModernHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
   return client;
 }
 

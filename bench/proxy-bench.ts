@@ -7,12 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   EVERYTHING,
   MCP_TOKEN,
   cli,
   httpClient,
+  modernHttpClient,
   median,
   percentile,
   root,
@@ -35,9 +35,14 @@ export interface ProxyRow {
   callsPerSec: number;
 }
 
+/** What a row's client must do: both SDK generations' clients fit. */
+interface BenchClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
+
 interface Path {
   name: string;
-  client: Client;
+  client: BenchClient;
   close(): Promise<void>;
 }
 
@@ -58,9 +63,9 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-const call = (client: Client, i: number) => client.callTool({ name: 'echo', arguments: { message: `bench ${i}` } });
+const call = (client: BenchClient, i: number) => client.callTool({ name: 'echo', arguments: { message: `bench ${i}` } });
 
-async function sequential(client: Client, n: number): Promise<{ p50: number; p99: number }> {
+async function sequential(client: BenchClient, n: number): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 100; i++) await call(client, i);
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -72,7 +77,7 @@ async function sequential(client: Client, n: number): Promise<{ p50: number; p99
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
-async function concurrent(client: Client, callers: number, perCaller: number): Promise<number> {
+async function concurrent(client: BenchClient, callers: number, perCaller: number): Promise<number> {
   const start = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async (_, c) => {
@@ -98,6 +103,8 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   airlocks.push(airlock);
   const a = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
   paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close() });
+  const m = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
+  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close() });
 
   const quiet = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { history: false } });
   airlocks.push(quiet);
@@ -113,7 +120,7 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
     [join(root, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs'), '--port', String(peerPort), '--host', '127.0.0.1', '--server', 'stream', '--', EVERYTHING.command, ...EVERYTHING.args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let peerClient: Client | undefined;
+  let peerClient: Awaited<ReturnType<typeof httpClient>> | undefined;
   for (let i = 0; i < 100 && !peerClient; i++) {
     try {
       peerClient = await httpClient(`http://127.0.0.1:${peerPort}/mcp`);
