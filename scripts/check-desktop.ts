@@ -215,7 +215,8 @@ async function npmStartFallback(): Promise<string> {
       if (Date.now() > deadline) throw new CheckFailed(`npm start did not come up in time:\n${stdout}${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const message = stderr.split('\n').find((l) => l.startsWith('airlock: not starting the desktop app'));
+    const message = stderr.split('\n').find((l) => l.startsWith('airlock: no desktop app because'));
+    // One line says why (no display here) and what runs instead.
     assert(message, `npm start did not say why it fell back:\n${stderr}`);
     assert(stderr.includes('starting `airlock serve` with the browser UI instead'), 'npm start did not say it serves the browser UI');
     const ui = stdout.split('\n').find((l) => l.includes('UI:'))!.trim();
