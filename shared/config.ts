@@ -65,6 +65,11 @@ export const SettingsSchema = z.strictObject({
   earlyAnswerSeconds: z.number().min(0).default(45),
   /** How long an approval given after an early answer waits for the agent's retry. */
   retryGraceSeconds: z.number().positive().default(600),
+  /**
+   * A 2025-era session nobody used for this many minutes (fractions allowed) is ended with its
+   * upstream process; a session with a call in flight or waiting for a person is not idle.
+   */
+  sessionIdleMinutes: z.number().positive().default(30),
   /** Seconds between progress heartbeats to a waiting client that sent a progress token. */
   heartbeatSeconds: z.number().positive().default(2.5),
   /** With no UI connected, ask in the agent's own client (elicitation/create) when it supports it. */

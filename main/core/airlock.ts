@@ -183,6 +183,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       earlyAnswerSeconds: () => settings().earlyAnswerSeconds,
       retryGraceSeconds: () => settings().retryGraceSeconds,
       maxBodyBytes: this.config.airlock.maxBodyBytes,
+      sessionIdleMinutes: () => settings().sessionIdleMinutes,
     });
     const api = createHttpApi({
       api: this.control,

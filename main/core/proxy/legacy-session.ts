@@ -110,8 +110,14 @@ export class LegacySession {
     this.proxy.abort(ids, reason);
   }
 
+  /** A request in flight (a call waiting for a person included) keeps the session alive. */
   get busy(): boolean {
     return this.proxy.inflightCount > 0;
+  }
+
+  /** The last time the agent sent something or a request of its ended. */
+  get lastUsed(): number {
+    return Math.max(this.lastActivity, this.proxy.lastRequestEnd);
   }
 
   private wire(): void {

@@ -48,6 +48,8 @@ export interface McpEndpointOptions {
   /** Seconds a suspended modern call waits for the client's retry. */
   retryGraceSeconds: () => number;
   maxBodyBytes: number;
+  /** Minutes after which an unused legacy session is ended. */
+  sessionIdleMinutes: () => number;
 }
 
 export class McpEndpoint {
@@ -56,9 +58,26 @@ export class McpEndpoint {
   private readonly options: McpEndpointOptions;
   readonly rounds: CallRounds;
 
+  private readonly idleTimer: NodeJS.Timeout;
+
   constructor(options: McpEndpointOptions) {
     this.options = options;
     this.rounds = new CallRounds({ earlyAnswerSeconds: options.earlyAnswerSeconds, retryGraceSeconds: options.retryGraceSeconds });
+    // Abandoned sessions would keep their upstream processes forever (tens of MB each).
+    const idleMs = options.sessionIdleMinutes() * 60_000;
+    this.idleTimer = setInterval(() => this.expireIdle(), Math.max(250, Math.min(60_000, idleMs / 4)));
+    this.idleTimer.unref();
+  }
+
+  /** Ends legacy sessions unused for `sessionIdleMinutes` that have nothing in flight. */
+  private expireIdle(): void {
+    const cutoff = Date.now() - this.options.sessionIdleMinutes() * 60_000;
+    for (const [id, session] of this.sessions) {
+      if (session.lastUsed < cutoff && !session.busy) {
+        this.sessions.delete(id);
+        void session.close();
+      }
+    }
   }
 
   get sessionCount(): number {
@@ -166,6 +185,7 @@ export class McpEndpoint {
   }
 
   async closeAll(): Promise<void> {
+    clearInterval(this.idleTimer);
     this.rounds.closeAll();
     const all = [...this.sessions.values()];
     this.sessions.clear();

@@ -80,6 +80,8 @@ export class ProxyServer {
   /** Legacy: in-flight requests, so upstream requests go on the stream of their call, and Airlock can abort them. */
   private readonly inflight = new Map<ServerContext, AbortController>();
   private sessionId: string;
+  /** When the last tracked (legacy) request ended: a session is idle from then on. */
+  lastRequestEnd = 0;
 
   constructor(options: ProxyServerOptions) {
     this.options = options;
@@ -196,6 +198,7 @@ export class ProxyServer {
       return await run(AbortSignal.any([ctx.mcpReq.signal, controller.signal]));
     } finally {
       this.inflight.delete(ctx);
+      this.lastRequestEnd = Date.now();
     }
   }
 
