@@ -14,7 +14,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, isJSONRPCRequest, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isJSONRPCRequest,
+  isLegacyRequest,
+  PROTOCOL_VERSION_META_KEY,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
 import type { Upstream } from '../upstream/upstream.ts';
 import { CallRounds } from './call-rounds.ts';
 import { forwardableServerCapabilities } from './forwarding.ts';
@@ -28,6 +35,15 @@ const ANONYMOUS_CALLER = 'airlock-mcp-token';
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+/** Whether any message of the body carries the 2026 `_meta` protocol-version claim. */
+function claimsEnvelope(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+    return meta !== undefined && typeof meta[PROTOCOL_VERSION_META_KEY] === 'string';
+  });
 }
 
 function requestIds(body: unknown): (string | number)[] {
@@ -87,11 +103,20 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, server: string, body: unknown, tokenName: string | undefined): Promise<void> {
     const upstream = this.options.upstreams(server);
     if (!upstream) return jsonRpcError(res, 404, -32001, `Unknown server "${server}": it is not in Airlock's config.json`);
-    const probe = await toWebRequest(req, body);
-    if (await isLegacyRequest(probe, body)) return this.handleLegacy(req, res, server, upstream, body, tokenName);
+    if (await this.isLegacy(req, body)) return this.handleLegacy(req, res, server, upstream, body, tokenName);
     // The SDK handler reads the caller from authInfo; the token, not the request, says who it is.
     (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: tokenName ?? ANONYMOUS_CALLER, scopes: [], extra: { tokenName } };
     await this.modernHandler(server, upstream).node(req, res, body);
+  }
+
+  /**
+   * The SDK's classification, with one shortcut on the hot path: a request in an open 2025
+   * session (it names the session, and its body claims no 2026 envelope) is legacy without
+   * building a web Request for the classifier.
+   */
+  private async isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
+    if (req.headers['mcp-session-id'] !== undefined && !claimsEnvelope(body)) return true;
+    return isLegacyRequest(await toWebRequest(req, body), body);
   }
 
   private async handleLegacy(
