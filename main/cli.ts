@@ -60,7 +60,23 @@ export async function serve(options: { home?: string; port?: number }): Promise<
   const home = resolveHomeDir(options.home);
   const logger = stderrLogger();
   installProcessGuard(logger);
-  let airlock: Airlock;
+  let airlock: Airlock | undefined;
+  // Handlers go in before the start: a SIGTERM that arrives while Airlock starts (runtime.json
+  // is written before start returns) stops it once it is up, instead of being lost.
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    if (airlock) void stopNow(airlock);
+  };
+  const stopNow = (running: Airlock) =>
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => fail(err.message),
+    );
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     airlock = await Airlock.start({
       home,
@@ -74,21 +90,13 @@ export async function serve(options: { home?: string; port?: number }): Promise<
     if (err instanceof AlreadyRunningError) fail(err.message, 2);
     fail((err as Error).message);
   }
+  if (stopping) {
+    void stopNow(airlock);
+    return airlock;
+  }
   const ui = existsSync(join(uiRoot, 'index.html')) ? airlock.loginUrl() : `${airlock.url}/ (not built: run \`npm run build\`)`;
   process.stdout.write(`Airlock ${version} is running\n  home:  ${home}\n  UI:    ${ui}\n`);
   for (const name of airlock.upstreams.keys()) process.stdout.write(`  agents: ${airlock.url}/mcp/${name}\n`);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: stopping`);
-    airlock.stop().then(
-      () => process.exit(0),
-      (err: Error) => fail(err.message),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
   return airlock;
 }
 
