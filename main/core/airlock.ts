@@ -172,7 +172,10 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     this.queue.on('resolved', (resolution) => this.publish({ type: 'pending.resolved', resolution }));
     this.queue.on('updated', (pending) => this.publish({ type: 'pending.updated', pending }));
     this.missed.on('changed', () => this.publish({ type: 'missed.changed' }));
-    this.policy.on('changed', (policy) => this.publish({ type: 'policy.changed', policy }));
+    this.policy.on('changed', (policy) => {
+      this.guard.redecidePending();
+      this.publish({ type: 'policy.changed', policy });
+    });
     this.stores.history.onChange((change) => this.historyChanged(change.type === 'removed' ? undefined : change.id));
 
     const access = new AccessGuard({ policy: this.policy, queue: this.queue, settings, isPaused: () => this.guard.isPaused, logger: this.logger });

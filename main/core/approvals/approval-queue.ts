@@ -11,7 +11,9 @@ export type ApprovalOutcome =
   | { kind: 'approved'; remember: DecisionInput['remember']; message?: string; arguments?: Record<string, unknown>; decidedAt: number }
   | { kind: 'denied'; remember: DecisionInput['remember']; message?: string; decidedAt: number }
   | { kind: 'timed_out'; decidedAt: number }
-  | { kind: 'cancelled'; reason: string; decidedAt: number };
+  | { kind: 'cancelled'; reason: string; decidedAt: number }
+  /** The policy changed while the call waited and now refuses it. */
+  | { kind: 'refused_by_policy'; rule: string; reason: string; message: string; decidedAt: number };
 
 interface Item {
   pending: PendingCall;
@@ -133,6 +135,11 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     return this.finish(id, outcome, 'user')!;
   }
 
+  /** The policy now refuses this waiting call: it ends as denied by the policy. */
+  refuse(id: string, refusal: { rule: string; reason: string; message: string }): void {
+    this.finish(id, { kind: 'refused_by_policy', ...refusal, decidedAt: Date.now() }, 'policy');
+  }
+
   /** Denies everything pending (the tray's "pause all", shutdown). */
   cancelAll(reason: string): void {
     for (const id of [...this.items.keys()]) this.finish(id, { kind: 'cancelled', reason, decidedAt: Date.now() }, 'policy');
@@ -145,7 +152,7 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     clearTimeout(item.timer);
     const resolution: PendingResolution = {
       id,
-      outcome: outcome.kind === 'approved' ? 'approved' : outcome.kind === 'denied' ? 'denied' : outcome.kind,
+      outcome: outcome.kind === 'approved' ? 'approved' : outcome.kind === 'denied' || outcome.kind === 'refused_by_policy' ? 'denied' : outcome.kind,
       by,
     };
     item.settle(outcome);

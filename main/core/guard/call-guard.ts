@@ -418,6 +418,7 @@ export class CallGuard implements ProxyHooks {
       this.rememberDecision(call, outcome, 'deny');
       return refusal(`[Airlock] Denied by the user${outcome.message ? `: ${outcome.message}` : '.'}`);
     }
+    if (outcome.kind === 'refused_by_policy') return refusal(outcome.message);
     if (outcome.kind === 'timed_out') {
       return refusal(
         `[Airlock] Approval timed out after ${seconds(waitMs)}: nobody approved this call of "${call.tool}", so it was not run. This is not a denial; you may try again later.`,
@@ -430,6 +431,8 @@ export class CallGuard implements ProxyHooks {
     const history = this.deps.history;
     if (outcome.kind === 'denied') {
       history.decide(id, { decision: 'rejected_by_user', decidedBy: { kind: 'user' }, waitMs, ...(outcome.message && { userMessage: outcome.message }) });
+    } else if (outcome.kind === 'refused_by_policy') {
+      history.decide(id, { decision: 'denied', decidedBy: { kind: 'rule', rule: outcome.rule, detail: 'the policy changed while the call waited' }, waitMs, reason: outcome.reason });
     } else if (outcome.kind === 'timed_out') {
       history.decide(id, { decision: 'timed_out', decidedBy: { kind: 'timeout' }, waitMs });
     } else if (outcome.kind === 'cancelled') {
@@ -439,6 +442,30 @@ export class CallGuard implements ProxyHooks {
         decidedBy: paused ? { kind: 'rule', detail: 'approvals paused' } : { kind: 'client' },
         waitMs,
         reason: outcome.reason,
+      });
+    }
+  }
+
+  /**
+   * The policy changed: a call still waiting for a person is decided again, and refused at
+   * once when the new policy denies or hides its tool (a person must not approve what the
+   * policy now forbids).
+   */
+  redecidePending(): void {
+    const policy = this.deps.policy.current;
+    for (const pending of this.deps.queue.list()) {
+      if (pending.kind && pending.kind !== 'tool') continue;
+      const decision = evaluate(
+        policy,
+        { server: pending.server, tool: pending.tool, args: pending.arguments, client: pending.client.id, sessionId: pending.sessionId, annotations: pending.toolDefinition?.annotations },
+        NO_COUNTERS,
+        Date.now(),
+      );
+      if (decision.action !== 'deny') continue;
+      this.deps.queue.refuse(pending.id, {
+        rule: decision.rule,
+        reason: decision.reason,
+        message: decision.message ?? `[Airlock] Denied by policy: ${decision.reason} (the policy changed while the call waited)`,
       });
     }
   }
