@@ -8,7 +8,7 @@
  * answered as a tool result with isError and an `[Airlock] ...` text that says who refused
  * and why, because models read tool results and clients often hide protocol errors.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
@@ -21,7 +21,7 @@ import { UpstreamGoneError } from '../proxy/forwarding.ts';
 import type { ClientIdentity, ForwardCall, ProxyHooks, ToolCall } from '../proxy/tool-call.ts';
 import type { GrantStore } from '../store/grant-store.ts';
 import type { BeginInput, DecideInput, HistoryStore } from '../store/history-store.ts';
-import { canonicalJson } from '../store/canonical-json.ts';
+import { hashJson } from '../store/canonical-json.ts';
 import { withEditNotice } from './edit-notice.ts';
 import type { Limiter } from './limiter.ts';
 import type { PolicyManager } from './policy-manager.ts';
@@ -32,9 +32,6 @@ export function refusal(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-export function argsHash(args: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
-}
 
 /** The part of the history store the guard writes to. */
 export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'complete' | 'completeSoon' | 'linkRetry'>;
@@ -258,7 +255,7 @@ export class CallGuard implements ProxyHooks {
   }
 
   private callKey(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }): string {
-    return [call.client.id, call.server, call.tool, argsHash(call.arguments)].join('\u0000');
+    return [call.client.id, call.server, call.tool, hashJson(call.arguments)].join('\u0000');
   }
 
   private remembered(call: ToolCall): { effect: 'allow' | 'deny'; kind: 'session' | 'always' | 'retry'; detail: string; retryOf?: string } | undefined {

@@ -11,7 +11,6 @@
  * - Modern (2026-07-28) agents: one Server per HTTP request, on pooled connections; a call
  *   that must wait or needs the agent's input spans rounds (call-rounds.ts).
  */
-import { createHash } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -33,7 +32,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Client } from '@modelcontextprotocol/client';
 import { LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION, type ProtocolEra } from '../../../shared/config.ts';
-import { canonicalJson } from '../store/canonical-json.ts';
+import { hashJson } from '../store/canonical-json.ts';
 import type { UpstreamConnection } from '../upstream/upstream.ts';
 import type { Lease } from '../upstream/upstream-pool.ts';
 import type { CallRounds, OpenCall } from './call-rounds.ts';
@@ -66,10 +65,6 @@ export interface ProxyServerOptions {
   rounds?: CallRounds;
   /** The upstream went away: the message for requests it leaves unanswered. */
   goneReason?: () => string | undefined;
-}
-
-export function argsDigest(args: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
 
 type UpstreamParams = Record<string, unknown>;
@@ -274,7 +269,7 @@ export class ProxyServer {
     const caller = this.options.caller();
     if (this.options.era === 'legacy') return this.inRequest(ctx, (signal) => this.legacyCall(params, args, caller, ctx, signal));
     const rounds = this.options.rounds!;
-    const binding = { caller: caller.id, server: this.options.server, tool: params.name, argsDigest: argsDigest(args) };
+    const binding = { caller: caller.id, server: this.options.server, tool: params.name, argsDigest: hashJson(args) };
     const state = ctx.mcpReq.requestState<string>();
     if (typeof state === 'string') return rounds.resume(ctx, state, binding) as Promise<CallToolResult>;
     return rounds.start(ctx, binding, (open) => this.modernCall(params, args, caller, ctx, open)) as Promise<CallToolResult>;
