@@ -119,6 +119,23 @@ export const ServerToolSchema = ToolDefinitionSchema.extend({
   pin: PinStateSchema.optional(),
 });
 
+export const SignInStateSchema = z.enum(['needs_sign_in', 'signing_in', 'ready', 'sign_in_failed']);
+
+export const SignInStatusSchema = z.object({
+  state: SignInStateSchema,
+  /** The authorization server's issuer, once discovered. */
+  issuer: z.string().optional(),
+  /** The scopes the server asked for (its WWW-Authenticate challenge) or that were granted. */
+  scopes: z.array(z.string()).optional(),
+  /** Why sign-in is needed, in words (e.g. "the server answered 401 to tools/list"). */
+  reason: z.string().optional(),
+  /** `sign_in_failed`: the authorization server's error text. */
+  error: z.string().optional(),
+  /** Where secrets are kept (`keyring`, `safe-storage`, `file`, `memory`) and any warning about it. */
+  secrets: z.object({ kind: z.enum(['keyring', 'safe-storage', 'file', 'memory']), warning: z.string().optional() }).optional(),
+});
+export type SignInStatus = z.infer<typeof SignInStatusSchema>;
+
 export const ServerStatusSchema = z.object({
   name: z.string(),
   transport: z.enum(['stdio', 'http', 'sse']),
@@ -130,6 +147,8 @@ export const ServerStatusSchema = z.object({
   /** The protocol era and revision Airlock negotiated with the server. */
   era: z.enum(['legacy', 'modern']).optional(),
   protocolVersion: z.string().optional(),
+  /** Present for servers that use OAuth sign-in (remote servers with `oauth` or a 401 challenge). */
+  signIn: SignInStatusSchema.optional(),
   tools: z.array(ServerToolSchema),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
@@ -245,6 +264,10 @@ export const methods = {
     }),
   },
   'servers.list': { input: none, output: z.array(ServerStatusSchema) },
+  /** Starts sign-in to a server: the URL a person opens in a browser; the redirect comes back to /oauth/callback. */
+  'servers.login': { input: z.strictObject({ server: z.string().min(1) }), output: z.object({ authorizationUrl: z.string() }) },
+  /** Forgets the server's tokens (revoking them where the server offers it). */
+  'servers.logout': { input: z.strictObject({ server: z.string().min(1) }), output: ok },
   'tools.changes': { input: none, output: z.array(ToolChangeSchema) },
   'tools.accept': { input: z.strictObject({ server: z.string(), tool: z.string() }), output: ok },
   'grants.list': { input: none, output: z.array(GrantSchema) },

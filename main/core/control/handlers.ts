@@ -148,9 +148,15 @@ export interface ServersServices {
   statuses: () => UpstreamStatus[];
 }
 
-export function serversHandlers({ catalog, statuses }: ServersServices): Group<'servers.list' | 'tools.changes' | 'tools.accept'> {
+export function serversHandlers({ catalog, statuses }: ServersServices): Group<'servers.list' | 'servers.login' | 'servers.logout' | 'tools.changes' | 'tools.accept'> {
+  const withoutSignIn = (server: string): never => {
+    if (!statuses().some((s) => s.name === server)) throw new NotFound(`no server named "${server}"`);
+    throw new NotFound(`server "${server}" does not use sign-in`);
+  };
   return {
     'servers.list': () => statuses().map((s) => catalog.describe(s)),
+    'servers.login': ({ server }) => withoutSignIn(server),
+    'servers.logout': ({ server }) => withoutSignIn(server),
     'tools.changes': () => catalog.changes(),
     'tools.accept': ({ server, tool }) => {
       if (!catalog.accept(server, tool)) throw new NothingToAccept(`tool "${tool}" on "${server}" has no changed definition to accept`);

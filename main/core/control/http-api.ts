@@ -49,6 +49,8 @@ const routes: Route[] = [
     input: async (_r, _p, url, body) => ({ text: await body(), ...(url.searchParams.has('limit') && { limit: Number(url.searchParams.get('limit')) }) }),
   },
   { method: 'GET', pattern: /^\/servers$/, api: 'servers.list', input: nothing },
+  { method: 'POST', pattern: /^\/servers\/([^/]+)\/login$/, api: 'servers.login', input: (_r, [server]) => ({ server }) },
+  { method: 'POST', pattern: /^\/servers\/([^/]+)\/logout$/, api: 'servers.logout', input: (_r, [server]) => ({ server }) },
   { method: 'GET', pattern: /^\/tools\/changes$/, api: 'tools.changes', input: nothing },
   { method: 'POST', pattern: /^\/servers\/([^/]+)\/tools\/([^/]+)\/accept$/, api: 'tools.accept', input: (_r, [server, tool]) => ({ server, tool }) },
   { method: 'GET', pattern: /^\/grants$/, api: 'grants.list', input: nothing },
