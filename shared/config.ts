@@ -45,6 +45,19 @@ export const RemoteServerSchema = z.strictObject({
   transport: z.enum(['http', 'sse']).optional(),
   url: z.url({ protocol: /^https?$/ }),
   headers: z.record(z.string(), z.string()).optional(),
+  /**
+   * The server is signed in to with OAuth (MCP authorization). `{}`: discovery and dynamic
+   * registration; otherwise a pre-registered client or a Client ID Metadata Document URL.
+   */
+  oauth: z
+    .strictObject({
+      clientId: z.string().optional(),
+      clientSecret: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+      resource: z.url().optional(),
+      clientMetadataUrl: z.url().optional(),
+    })
+    .optional(),
   ...common,
 });
 

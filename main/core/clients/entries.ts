@@ -112,6 +112,13 @@ export function toAirlockServer(value: unknown, source: EntrySource): Conversion
       if (typeof headers === 'string') return { error: headers, notes };
       if (Object.keys(headers).length) config.headers = headers;
     }
+    // A remote entry that carries no credentials of its own is one the client signs in to
+    // (MCP authorization): Airlock becomes the one that signs in, or the server would only
+    // answer 401 once Airlock stands in front of it.
+    if (config.headers === undefined) {
+      config.oauth = {};
+      notes.push('sends no credentials: imported as a server Airlock signs in to ("oauth": {}); sign in from the Servers view or with `airlock login <server>`');
+    }
     if (value.type === 'sse' || value.transport === 'sse') config.transport = 'sse';
     if (value.disabled === true) config.disabled = true;
     config.description = `Imported from ${where}`;
