@@ -31,7 +31,7 @@ import type { Logger } from '../core/logger.ts';
 import { installProcessGuard } from '../core/process-guard.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { openElectronSettingsStore } from './electron-settings-store.ts';
-import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL } from './ipc-channels.ts';
+import { APP_ORIGIN, APP_SCHEME, CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, SIGN_IN_CHANNEL } from './ipc-channels.ts';
 import { createCallHandler, forwardEvents } from './ipc-guard.ts';
 import { createExportHandler } from './history-export.ts';
 import { CLI_FLAG } from './launch-mode.ts';
@@ -39,6 +39,7 @@ import { installQuitSequence, type QuitSequence } from './lifecycle.ts';
 import { NotificationCoalescer } from './notification-coalescer.ts';
 import { PendingTracker } from './pending-tracker.ts';
 import { PopupController, type PopupWindowLike } from './popup-controller.ts';
+import { createSignInHandler } from './sign-in.ts';
 import { hasUsableTrayBounds, type Rect } from './popup-position.ts';
 import { DesktopSettings, MemoryStore, type AlertMode, type KeyValueStore } from './settings.ts';
 import { TrayController, type TrayFactory } from './tray-controller.ts';
@@ -237,6 +238,7 @@ class Desktop {
         },
       }),
     );
+    ipcMain.handle(SIGN_IN_CHANNEL, createSignInHandler({ api: airlock.control, openExternal: (url) => shell.openExternal(url), logger, isOurWebContents }));
     forwardEvents(airlock.control, EVENT_CHANNEL, () => this.windows().map((w) => w.webContents));
     Menu.setApplicationMenu(applicationMenu(this.devTools));
 
@@ -317,6 +319,7 @@ class Desktop {
     this.tray.destroy();
     ipcMain.removeHandler(CALL_CHANNEL);
     ipcMain.removeHandler(EXPORT_CHANNEL);
+    ipcMain.removeHandler(SIGN_IN_CHANNEL);
     // Ends upstream processes, withdraws waiting approvals, flushes history, frees the lock.
     await this.airlock.stop();
     this.logger.info('stopped');

@@ -1,7 +1,8 @@
 /**
  * The preload: runs sandboxed, before the UI, and exposes exactly one object,
  * `window.airlock`, a DesktopBridge (Podman Desktop's rule: the whole preload surface is
- * one named interface): the AirlockBridge plus `download` for history exports. Nothing of
+ * one named interface): the AirlockBridge plus `download` for history exports and
+ * `openSignIn` for a server's sign-in page. Nothing of
  * ipcRenderer leaks: the UI can invoke the call channel with `{ method, input }`, ask for an
  * export and receive events, and the main process checks every request.
  * Bundled to CommonJS with `electron` as its only require (sandboxed preloads cannot load
@@ -9,7 +10,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { AirlockEvent, MethodInput, MethodName, MethodOutput } from '../../shared/api/contract.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, type DesktopBridge, type IpcCall, type IpcResult } from './ipc-channels.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, SIGN_IN_CHANNEL, type DesktopBridge, type IpcCall, type IpcResult } from './ipc-channels.ts';
 
 const listeners = new Set<(event: AirlockEvent) => void>();
 
@@ -40,6 +41,9 @@ const bridge: DesktopBridge = {
   },
   async download(format: 'jsonl' | 'csv', filter?: Record<string, string>): Promise<void> {
     unwrap((await ipcRenderer.invoke(EXPORT_CHANNEL, { format, ...(filter && { filter }) })) as IpcResult);
+  },
+  async openSignIn(server: string): Promise<{ authorizationUrl: string }> {
+    return unwrap((await ipcRenderer.invoke(SIGN_IN_CHANNEL, { server })) as IpcResult) as { authorizationUrl: string };
   },
   subscribe(listener: (event: AirlockEvent) => void): () => void {
     listeners.add(listener);

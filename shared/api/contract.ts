@@ -314,6 +314,12 @@ export interface AirlockBridge {
    * the HTTP API wants the token in a header. Resolves when saved or cancelled.
    */
   download?(format: 'jsonl' | 'csv', filter?: Record<string, string>): Promise<void>;
+  /**
+   * Starts sign-in to a server (`servers.login`) and opens its authorization page in the
+   * system browser: the desktop app. Without it the UI shows the page as a link to open in a
+   * new tab (a browser blocks a tab a page opens after waiting for a request).
+   */
+  openSignIn?(server: string): Promise<MethodOutput<'servers.login'>>;
 }
 
 /** Errors returned by the API: a stable code and a readable message. */

@@ -1,8 +1,8 @@
 /**
  * The preload as it ships: the built bundle requires nothing but `electron` (a sandboxed
  * preload cannot load anything else) and exposes exactly one thing, `window.airlock`, with
- * `call`, `subscribe` and `download` (a history export through the main process's save
- * dialog) and no way to reach ipcRenderer. It runs here in a VM with a fake `electron`
+ * `call`, `subscribe`, `download` (a history export through the main process's save
+ * dialog) and `openSignIn` (a server's sign-in page in the system browser) and no way to reach ipcRenderer. It runs here in a VM with a fake `electron`
  * module, since the real one needs the Electron binary.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron.ts';
 import type { AirlockBridge, AirlockEvent } from '../../shared/api/contract.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, type DesktopBridge } from '../../main/electron/ipc-channels.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL, EXPORT_CHANNEL, SIGN_IN_CHANNEL, type DesktopBridge } from '../../main/electron/ipc-channels.ts';
 import { tempHome } from '../helpers/harness.ts';
 
 interface FakeElectron {
@@ -65,11 +65,11 @@ describe('preload bundle', () => {
     expect(loadPreload(code).required).toEqual(['electron']);
   });
 
-  it('exposes exactly window.airlock (call, subscribe, download), and nothing of ipcRenderer', () => {
+  it('exposes exactly window.airlock (call, subscribe, download, openSignIn), and nothing of ipcRenderer', () => {
     const { fake } = loadPreload(code);
     expect(fake.exposed.map(([key]) => key)).toEqual(['airlock']);
     const api = fake.exposed[0]![1] as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['call', 'download', 'subscribe']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'download', 'openSignIn', 'subscribe']);
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(code).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
     expect([...fake.listeners.keys()]).toEqual([EVENT_CHANNEL]);
@@ -97,6 +97,16 @@ describe('preload bundle', () => {
     fake.reply = { ok: true, value: { saved: true } };
     await api.download('csv', { tool: 'text_to_image' });
     expect(fake.invoked).toEqual([[EXPORT_CHANNEL, { format: 'csv', filter: { tool: 'text_to_image' } }]]);
+  });
+
+  it('asks the main process to open the sign-in page of a server on the sign-in channel, and returns the page', async () => {
+    const { fake } = loadPreload(code);
+    const api = fake.exposed[0]![1] as DesktopBridge;
+    fake.reply = { ok: true, value: { authorizationUrl: 'https://auth.example.com/authorize?x=1' } };
+    await expect(api.openSignIn('notion')).resolves.toEqual({ authorizationUrl: 'https://auth.example.com/authorize?x=1' });
+    expect(fake.invoked).toEqual([[SIGN_IN_CHANNEL, { server: 'notion' }]]);
+    fake.reply = { ok: false, error: { error: 'not_found', message: 'notion does not use sign-in' } };
+    await expect(api.openSignIn('notion')).rejects.toEqual({ name: 'ApiError', error: 'not_found', message: 'notion does not use sign-in' });
   });
 
   it('delivers pushed events to subscribers until they unsubscribe', () => {
