@@ -30,6 +30,7 @@ import { assertPortFree, isAddressInUse, PortInUseError } from './home/port-chec
 import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import type { SecretStore } from './home/secret-store.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
 import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
@@ -57,6 +58,8 @@ export interface AirlockOptions {
   settings?: Partial<Config['airlock']>;
   /** Socket limits of the local port (tests shorten them). */
   httpLimits?: Partial<HttpLimits>;
+  /** Where sign-in secrets of remote servers are kept (the desktop app passes Electron's safeStorage). */
+  secrets?: SecretStore;
 }
 
 export interface AirlockEvents {

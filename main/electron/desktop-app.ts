@@ -14,6 +14,7 @@ import {
   nativeImage,
   Notification,
   protocol,
+  safeStorage,
   screen,
   session,
   shell,
@@ -39,7 +40,9 @@ import { installQuitSequence, type QuitSequence } from './lifecycle.ts';
 import { NotificationCoalescer } from './notification-coalescer.ts';
 import { PendingTracker } from './pending-tracker.ts';
 import { PopupController, type PopupWindowLike } from './popup-controller.ts';
-import { createSignInHandler } from './sign-in.ts';
+import { SafeStorageSecrets, SECRETS_FILE } from './safe-storage-secrets.ts';
+import { createSignInHandler, openSignIn, type SignInOptions } from './sign-in.ts';
+import { SignInTracker, signInNotice } from './sign-in-tracker.ts';
 import { hasUsableTrayBounds, type Rect } from './popup-position.ts';
 import { DesktopSettings, MemoryStore, type AlertMode, type KeyValueStore } from './settings.ts';
 import { TrayController, type TrayFactory } from './tray-controller.ts';
@@ -167,6 +170,9 @@ class Desktop {
   private readonly logger: Logger;
   private readonly settings: DesktopSettings;
   private readonly tracker: PendingTracker;
+  private readonly signIns: SignInTracker;
+  private readonly secrets: SafeStorageSecrets;
+  private readonly signInOptions: SignInOptions;
   private readonly popup: PopupController;
   private readonly notifications: NotificationCoalescer;
   private readonly tray: TrayController<NativeImage, Menu>;
@@ -183,6 +189,15 @@ class Desktop {
   static async start(home: string, hidden: boolean): Promise<Desktop> {
     const logger = fileLogger(join(home, 'logs'));
     installProcessGuard(logger);
+    const settings = Desktop.openSettings(home, logger);
+    // Sign-in secrets of remote servers: safeStorage, or memory only without a keyring (see safe-storage-secrets.ts).
+    const secrets = await SafeStorageSecrets.open({
+      safeStorage,
+      platform: process.platform,
+      file: join(home, SECRETS_FILE),
+      fileAccepted: settings.get('secretsInFile'),
+      logger,
+    });
     const airlock = await Airlock.start({
       home,
       self: {
@@ -193,9 +208,11 @@ class Desktop {
       version: app.getVersion(),
       logger,
       uiRoot: join(app.getAppPath(), 'dist', 'renderer'),
+      secrets,
     });
-    const desktop = new Desktop(airlock, logger);
+    const desktop = new Desktop(airlock, logger, settings, secrets);
     await desktop.tracker.start();
+    await desktop.signIns.start();
     logger.info(`Airlock ${app.getVersion()} desktop started: home ${home}, ${airlock.url}`);
     if (!hidden && !Desktop.openedAtLogin()) desktop.openMainWindow();
     return desktop;
@@ -205,17 +222,23 @@ class Desktop {
     return process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true;
   }
 
-  private constructor(airlock: Airlock, logger: Logger) {
-    this.airlock = airlock;
-    this.logger = logger;
+  private static openSettings(home: string, logger: Logger): DesktopSettings {
     let store: KeyValueStore;
     try {
-      store = openElectronSettingsStore(airlock.paths.dir);
+      store = openElectronSettingsStore(home);
     } catch (err) {
       logger.error(`desktop settings unavailable, using defaults: ${(err as Error).message}`);
       store = new MemoryStore();
     }
-    this.settings = new DesktopSettings(store, (key, message) => logger.warn(`desktop setting ${key} was invalid and is reset: ${message}`));
+    return new DesktopSettings(store, (key, message) => logger.warn(`desktop setting ${key} was invalid and is reset: ${message}`));
+  }
+
+  private constructor(airlock: Airlock, logger: Logger, settings: DesktopSettings, secrets: SafeStorageSecrets) {
+    this.airlock = airlock;
+    this.logger = logger;
+    this.settings = settings;
+    this.secrets = secrets;
+    this.signInOptions = { api: airlock.control, openExternal: (url) => shell.openExternal(url), logger };
 
     this.secureSession();
     const isOurWebContents = (id: number) => this.ourContents.has(id);
@@ -238,7 +261,7 @@ class Desktop {
         },
       }),
     );
-    ipcMain.handle(SIGN_IN_CHANNEL, createSignInHandler({ api: airlock.control, openExternal: (url) => shell.openExternal(url), logger, isOurWebContents }));
+    ipcMain.handle(SIGN_IN_CHANNEL, createSignInHandler({ ...this.signInOptions, isOurWebContents }));
     forwardEvents(airlock.control, EVENT_CHANNEL, () => this.windows().map((w) => w.webContents));
     Menu.setApplicationMenu(applicationMenu(this.devTools));
 
@@ -267,12 +290,20 @@ class Desktop {
     });
     this.popup.start();
 
+    this.signIns = new SignInTracker(airlock.control);
+    this.signIns.on('needed', (need) => {
+      const { title, body } = signInNotice(need);
+      this.showNotification(title, body, () => void this.signIn(need.server));
+    });
+
     const factory = trayFactory();
     const canLaunchAtLogin = process.platform === 'darwin' || process.platform === 'win32';
     this.tray = new TrayController({
       factory,
       tracker: this.tracker,
+      signIns: this.signIns,
       prefs: {
+        secretsInFile: () => this.settings.get('secretsInFile'),
         alerts: mode,
         launchAtLogin: () => (canLaunchAtLogin ? app.getLoginItemSettings().openAtLogin : this.settings.get('launchAtLogin')),
       },
@@ -290,6 +321,13 @@ class Desktop {
           },
         }),
         installCommand: () => void this.installCommand(),
+        signIn: (server: string) => void this.signIn(server),
+        ...(secrets.canKeepInFile && {
+          setSecretsInFile: (enabled: boolean) => {
+            this.settings.set('secretsInFile', enabled);
+            secrets.setFileAccepted(enabled).catch((err: Error) => logger.error(`moving the sign-in secrets failed: ${err.message}`));
+          },
+        }),
         quit: () => app.quit(),
       },
     });
@@ -297,6 +335,16 @@ class Desktop {
     this.settings.onChange(() => this.tray.refresh());
 
     this.quit = installQuitSequence(app, () => this.stop(), logger);
+  }
+
+  /** The tray's and the notification's "Sign in to <server>": the page in the system browser. */
+  private async signIn(server: string): Promise<void> {
+    try {
+      await openSignIn(this.signInOptions, server);
+    } catch (err) {
+      this.logger.warn(`sign-in to ${server} could not start: ${(err as Error).message}`);
+      await dialog.showMessageBox({ type: 'error', title: 'Airlock', message: `Could not start signing in to ${server}`, detail: (err as Error).message });
+    }
   }
 
   /** The tray's "Install the airlock command": the same launcher `airlock install-cli` writes. */
@@ -316,6 +364,7 @@ class Desktop {
     this.notifications.stop();
     this.popup.stop();
     this.tracker.stop();
+    this.signIns.stop();
     this.tray.destroy();
     ipcMain.removeHandler(CALL_CHANNEL);
     ipcMain.removeHandler(EXPORT_CHANNEL);

@@ -1,5 +1,5 @@
 /**
- * Desktop-only settings (alerts, launch at login, window bounds), validated with zod over
+ * Desktop-only settings (alerts, launch at login, sign-ins in a file, window bounds), validated with zod over
  * a plain key-value store. The app backs it with electron-store; the core never sees it
  * (ARCHITECTURE.md §4), and tests back it with a Map.
  */
@@ -21,6 +21,11 @@ export const DesktopSettingsSchema = z.object({
   /** How a new waiting call is announced: the tray popup, a notification, or both. */
   alerts: AlertModeSchema.default('both'),
   launchAtLogin: z.boolean().default(false),
+  /**
+   * Linux without a keyring: keep sign-in secrets in the home's file anyway (protected by
+   * its permissions only) rather than in memory. The tray's "Keep sign-ins in a file".
+   */
+  secretsInFile: z.boolean().default(false),
   mainWindow: WindowBoundsSchema.optional(),
 });
 export type DesktopSettingsValues = z.infer<typeof DesktopSettingsSchema>;
@@ -71,6 +76,7 @@ export class DesktopSettings {
     return {
       alerts: this.get('alerts'),
       launchAtLogin: this.get('launchAtLogin'),
+      secretsInFile: this.get('secretsInFile'),
       mainWindow: this.get('mainWindow'),
     };
   }

@@ -8,6 +8,7 @@ import type { PendingCall } from '../../shared/api/contract.ts';
 import type { PendingTracker } from './pending-tracker.ts';
 import type { Rect } from './popup-position.ts';
 import type { AlertMode } from './settings.ts';
+import type { SignInNeed, SignInTracker } from './sign-in-tracker.ts';
 import { badgeText } from './tray-icon.ts';
 
 /** The part of Electron's Tray we use. */
@@ -41,12 +42,17 @@ export interface TrayActions {
   setLaunchAtLogin?: (enabled: boolean) => void;
   /** Puts the `airlock` command on PATH (see main/core/cli-install); absent where not offered. */
   installCommand?: () => void;
+  /** Starts sign-in to a remote server: its page in the system browser. */
+  signIn?: (server: string) => void;
+  /** Keeps sign-ins in a file when there is no keyring; absent where that choice does not arise. */
+  setSecretsInFile?: (enabled: boolean) => void;
   quit(): void;
 }
 
 export interface TrayPreferences {
   alerts(): AlertMode;
   launchAtLogin(): boolean;
+  secretsInFile?: () => boolean;
 }
 
 /** How many waiting calls the menu names before "and N more". */
@@ -72,12 +78,21 @@ export class TrayController<Image, Menu> {
   private readonly tracker: PendingTracker;
   private readonly actions: TrayActions;
   private readonly prefs: TrayPreferences;
+  private readonly signIns: Pick<SignInTracker, 'list' | 'on' | 'off'> | undefined;
   private tray: TrayLike<Image, Menu> | undefined;
   private shownBadge: string | undefined;
   private readonly refreshListener = () => this.refresh();
 
-  constructor(options: { factory: TrayFactory<Image, Menu>; tracker: PendingTracker; actions: TrayActions; prefs: TrayPreferences }) {
+  constructor(options: {
+    factory: TrayFactory<Image, Menu>;
+    tracker: PendingTracker;
+    actions: TrayActions;
+    prefs: TrayPreferences;
+    /** Remote servers that need sign-in, each offered as a menu item. */
+    signIns?: Pick<SignInTracker, 'list' | 'on' | 'off'>;
+  }) {
     this.factory = options.factory;
+    this.signIns = options.signIns;
     this.tracker = options.tracker;
     this.actions = options.actions;
     this.prefs = options.prefs;
@@ -91,6 +106,7 @@ export class TrayController<Image, Menu> {
     this.tray.onClick(() => (this.tracker.count > 0 ? this.actions.openPopup() : this.actions.openMainWindow()));
     this.tracker.on('changed', this.refreshListener);
     this.tracker.on('paused', this.refreshListener);
+    this.signIns?.on('changed', this.refreshListener);
     this.refresh();
   }
 
@@ -129,6 +145,12 @@ export class TrayController<Image, Menu> {
         items.push({ id: 'pending-more', label: `and ${pending.length - MENU_PENDING_LIMIT} more…`, click: () => this.actions.openPopup() });
       }
     }
+    const signIn = this.actions.signIn;
+    const needs: SignInNeed[] = signIn ? (this.signIns?.list() ?? []) : [];
+    if (signIn && needs.length) {
+      items.push({ type: 'separator' });
+      for (const need of needs) items.push({ id: `sign-in:${need.server}`, label: label(`Sign in to ${need.server}…`), click: () => signIn(need.server) });
+    }
     items.push({ type: 'separator' });
     items.push({ id: 'open', label: 'Open Airlock', click: () => this.actions.openMainWindow() });
     items.push({
@@ -155,6 +177,11 @@ export class TrayController<Image, Menu> {
       const enabled = this.prefs.launchAtLogin();
       items.push({ id: 'login', label: 'Start Airlock at login', type: 'checkbox', checked: enabled, click: () => setLaunchAtLogin(!enabled) });
     }
+    const setSecretsInFile = this.actions.setSecretsInFile;
+    if (setSecretsInFile) {
+      const enabled = this.prefs.secretsInFile?.() ?? false;
+      items.push({ id: 'secrets-file', label: 'Keep sign-ins in a file (no keyring found)', type: 'checkbox', checked: enabled, click: () => setSecretsInFile(!enabled) });
+    }
     const installCommand = this.actions.installCommand;
     if (installCommand) items.push({ id: 'install-cli', label: 'Install the airlock command…', click: () => installCommand() });
     items.push({ type: 'separator' });
@@ -169,6 +196,7 @@ export class TrayController<Image, Menu> {
   destroy(): void {
     this.tracker.off('changed', this.refreshListener);
     this.tracker.off('paused', this.refreshListener);
+    this.signIns?.off('changed', this.refreshListener);
     this.tray?.destroy();
     this.tray = undefined;
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStores } from '../../main/core/store/stores.ts';
-import { CALL_CHANNEL } from '../../main/electron/ipc-channels.ts';
+import { CALL_CHANNEL, SIGN_IN_CHANNEL } from '../../main/electron/ipc-channels.ts';
 import type { IpcResult } from '../../main/electron/ipc-channels.ts';
 import { DEMO_IMAGES, newClient, repoRoot, tempHome, waitFor, writeConfig } from '../helpers/harness.ts';
 import * as electron from './fake-electron-module.ts';
@@ -72,6 +72,32 @@ describe('desktop app with a stand-in for Electron (real core, real MCP client)'
     expect(dialog.messages[0]).toMatchObject({ type: 'info', message: `Installed the airlock command: ${launcher}` });
     expect(statSync(launcher).mode & 0o111).toBe(0o111);
     expect(readFileSync(launcher, 'utf8')).toContain('--airlock-cli');
+  });
+
+  it('sign-in secrets on Linux without a keyring (stand-in safeStorage on basic_text): memory only, said in the log; the tray offers keeping them in a file and remembers the choice', async () => {
+    const log = readFileSync(join(home.dir, 'logs', 'desktop.log'), 'utf8');
+    expect(log).toContain('warn sign-in secrets: No system keyring was found');
+    expect(existsSync(join(home.dir, 'secrets.safe-storage.json'))).toBe(false);
+    const tray = FakeTray.all[0]!;
+    expect(tray.item('secrets-file')).toMatchObject({ label: 'Keep sign-ins in a file (no keyring found)', type: 'checkbox', checked: false });
+    tray.clickItem('secrets-file');
+    await waitFor(() => tray.item('secrets-file')?.checked === true, 5000, 'the setting to show as on');
+    await waitFor(() => readFileSync(join(home.dir, 'logs', 'desktop.log'), 'utf8').includes('sign-in secrets: kept in the file from now on'), 5000, 'the secrets to move to the file');
+    expect(statSync(join(home.dir, 'secrets.safe-storage.json')).mode & 0o777).toBe(0o600);
+    tray.clickItem('secrets-file');
+    await waitFor(() => tray.item('secrets-file')?.checked === false, 5000, 'the setting to show as off');
+  });
+
+  it('the Servers view\'s sign-in channel asks the core for the page and opens nothing when the core refuses (a stdio server does not use sign-in); other senders are refused', async () => {
+    const handler = ipcMain.handlers.get(SIGN_IN_CHANNEL) as (event: unknown, payload: unknown) => Promise<IpcResult>;
+    const main = FakeBrowserWindow.all.find((w) => w.url.endsWith('#/approvals'))!;
+    const fromMain = { sender: { id: main.webContents.id }, senderFrame: { url: 'app://airlock/index.html#/servers', parent: null } };
+    const answer = await handler(fromMain, { server: 'images' });
+    expect(answer).toMatchObject({ ok: false, error: { error: 'not_found' } });
+    expect((answer as { error: { message: string } }).error.message).toMatch(/does not use sign-in/);
+    expect(await handler({ ...fromMain, sender: { id: 9999 } }, { server: 'images' })).toMatchObject({ ok: false, error: { error: 'forbidden' } });
+    expect(await handler(fromMain, { server: 'images', url: 'https://evil.example/' })).toMatchObject({ ok: false, error: { error: 'invalid_request' } });
+    expect(electron.shell.opened).toEqual([]);
   });
 
   it('a waiting call shows 1 on the tray and the popup; approving through IPC lets it through, back to 0; quitting flushes it to history', async () => {

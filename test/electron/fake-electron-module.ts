@@ -5,6 +5,7 @@
  * the dialogs and the IPC handlers the app set up, and drive them as Electron would.
  * Nothing here draws, and nothing here decides: the core behind it is real.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { MenuItemConstructorOptions } from 'electron';
 
@@ -295,6 +296,30 @@ export const shell = {
   opened: [] as string[],
   async openExternal(url: string): Promise<void> {
     this.opened.push(url);
+  },
+};
+
+/**
+ * safeStorage: real AES-GCM under a key of its own, as the OS keyring would hold it. The
+ * backend is `basic_text`, as on a Linux desktop without a keyring (this machine's case).
+ */
+const storageKey = randomBytes(32);
+export const safeStorage = {
+  backend: 'basic_text',
+  isAsyncEncryptionAvailable: async () => true,
+  getSelectedStorageBackend(): string {
+    return this.backend;
+  },
+  async encryptStringAsync(plain: string): Promise<Buffer> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', storageKey, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  },
+  async decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
+    const decipher = createDecipheriv('aes-256-gcm', storageKey, encrypted.subarray(0, 12));
+    decipher.setAuthTag(encrypted.subarray(12, 28));
+    return { result: Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString('utf8'), shouldReEncrypt: false };
   },
 };
 

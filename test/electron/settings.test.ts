@@ -7,9 +7,9 @@ import { DesktopSettings, MemoryStore } from '../../main/electron/settings.ts';
 import { DEFAULT_MAIN_SIZE, restoreBounds } from '../../main/electron/window-bounds.ts';
 
 describe('desktop settings', () => {
-  it('starts with defaults: popup and notification, not at login, no saved window', () => {
+  it('starts with defaults: popup and notification, not at login, sign-ins not in a file, no saved window', () => {
     const settings = new DesktopSettings(new MemoryStore());
-    expect(settings.all()).toEqual({ alerts: 'both', launchAtLogin: false, mainWindow: undefined });
+    expect(settings.all()).toEqual({ alerts: 'both', launchAtLogin: false, secretsInFile: false, mainWindow: undefined });
   });
 
   it('stores valid values and tells listeners', () => {
