@@ -1,6 +1,6 @@
 /**
- * The Servers page: each upstream with its state and error, its tools with annotations and
- * pin state, and for a tool whose definition changed since it was pinned, the difference
+ * The Servers page: each upstream with its state and error, its sign-in for remote servers
+ * that use OAuth, its tools with annotations and pin state, and for a tool whose definition changed since it was pinned, the difference
  * and the choice to accept it (calls stay refused until then).
  */
 import { useState } from 'react';
@@ -9,6 +9,7 @@ import { Badge, RiskBadges } from '../../components/badges.tsx';
 import { DefinitionDiff } from '../../components/definition-diff.tsx';
 import { formatDateTime, plural } from '../../lib/format.ts';
 import { useServersStore } from '../../state/servers-store.ts';
+import { SignInPanel } from './sign-in-panel.tsx';
 
 const STATE_TEXT: Record<ServerStatus['state'], string> = { starting: 'Starting', ready: 'Ready', failed: 'Failed', stopped: 'Stopped' };
 const STATE_TONE: Record<ServerStatus['state'], 'ok' | 'bad' | 'warn' | 'neutral'> = { starting: 'warn', ready: 'ok', failed: 'bad', stopped: 'neutral' };
@@ -86,6 +87,7 @@ function ServerCard({ server, changes }: { server: ServerStatus; changes: ToolCh
           {server.error}
         </p>
       )}
+      {server.signIn && <SignInPanel server={server} signIn={server.signIn} />}
       {changes.map((change) => (
         <ChangeReview key={change.tool} change={change} />
       ))}
