@@ -194,6 +194,34 @@ describe('Servers view: signing in to a remote server', () => {
     watched.problems.length = 0;
   });
 
+  it('at 360 px (status injected, servers.login stood in for) the sign-in panel, its long issuer, warning and link fit the window', async () => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    try {
+      await goTo(page, 'servers');
+      stand = { login: () => ({ authorizationUrl: `${remoteUrl}/authorize?client_id=${'x'.repeat(120)}&state=s2` }), logout: () => ({ ok: true }) };
+      announce('notes', {
+        state: 'needs_sign_in',
+        issuer: `https://login.${'very-long-tenant-name-'.repeat(4)}example.com/oauth2/v2.0`,
+        scopes: ['https://graph.example.com/notes.readwrite.all', 'offline_access'],
+        secrets: { kind: 'file', warning: 'No system keyring was found: sign-ins are kept in a file in the Airlock home that only your user can read.' },
+      });
+      const panel = signInOf('notes');
+      await panel.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await panel.getByRole('link', { name: 'open the sign-in page' }).waitFor();
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('section.sign-in, section.sign-in *')]
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
+          })
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+      );
+      expect(wide).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 860 });
+    }
+  });
+
   it('a sign-in page that is not a web address is not offered as a link (servers.login stood in for)', async () => {
     await goTo(page, 'servers');
     stand = { login: () => ({ authorizationUrl: 'javascript:alert(1)' }), logout: () => ({ ok: true }) };
