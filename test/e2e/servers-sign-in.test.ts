@@ -201,7 +201,7 @@ describe('Servers view: signing in to a remote server', () => {
       stand = { login: () => ({ authorizationUrl: `${remoteUrl}/authorize?client_id=${'x'.repeat(120)}&state=s2` }), logout: () => ({ ok: true }) };
       announce('notes', {
         state: 'needs_sign_in',
-        issuer: `https://login.${'very-long-tenant-name-'.repeat(4)}example.com/oauth2/v2.0`,
+        issuer: `https://login.${'verylongtenantname'.repeat(4)}.example.com/oauth2/v2.0`,
         scopes: ['https://graph.example.com/notes.readwrite.all', 'offline_access'],
         secrets: { kind: 'file', warning: 'No system keyring was found: sign-ins are kept in a file in the Airlock home that only your user can read.' },
       });
