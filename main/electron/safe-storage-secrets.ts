@@ -76,7 +76,8 @@ export class SafeStorageSecrets implements SecretStore {
   static async open(options: SafeStorageSecretsOptions): Promise<SafeStorageSecrets> {
     const available = await options.safeStorage.isAsyncEncryptionAvailable().catch(() => false);
     const backend = options.platform === 'linux' ? options.safeStorage.getSelectedStorageBackend?.() : undefined;
-    const noKeyring = !available ? 'unavailable' : backend === 'basic_text' ? 'basic_text' : undefined;
+    // `unknown` is what it says before `ready`: not known to be a keyring, so treated as none.
+    const noKeyring = !available ? 'unavailable' : backend === 'basic_text' || backend === 'unknown' ? 'basic_text' : undefined;
     const store = new SafeStorageSecrets(options, noKeyring);
     if (store.warning) options.logger.warn(`sign-in secrets: ${store.warning}`);
     else options.logger.info(`sign-in secrets: encrypted with Electron's safe storage${backend ? ` (${backend})` : ''} in ${options.file}`);

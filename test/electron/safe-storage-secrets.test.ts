@@ -112,6 +112,11 @@ describe("sign-in secrets in Electron safeStorage (stand-in for Electron's safeS
     expect(await (await open(safeStorage)).get('k')).toBeUndefined();
   });
 
+  it('Linux with a backend it cannot name (`unknown`) is treated as no keyring: memory only', async () => {
+    const store = await open(standInSafeStorage({ backend: 'unknown' }).safeStorage);
+    expect([store.kind, store.warning]).toEqual(['memory', NO_KEYRING_WARNING]);
+  });
+
   it('Linux with basic_text and the file accepted: kept in the 0600 file across a restart, with a warning that only the file mode protects it', async () => {
     const { safeStorage } = standInSafeStorage({ backend: 'basic_text' });
     const store = await open(safeStorage, { fileAccepted: true });
