@@ -16,7 +16,7 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { ServerStatus, SignInStatus } from '../../shared/api/contract.ts';
 import { PROBE_SERVER_FILE } from '../fixtures/probe.ts';
 import { startAirlock, tempHome } from '../helpers/harness.ts';
-import { buildRenderer, goTo, launchBrowser, openPage, type WatchedPage } from './ui-helpers.ts';
+import { buildRenderer, goTo, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
 
 const home = tempHome('airlock-e2e-signin-');
 let uiRoot: string;
@@ -116,6 +116,7 @@ describe('Servers view: signing in to a remote server', () => {
     expect(await panel.getByRole('note').textContent()).toBe('No secret storage is available: sign-ins are kept in memory and forgotten when Airlock quits.');
     await panel.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(await card('probe').getByRole('region').count()).toBe(0);
+    await screenshotBoth(page, 'servers-sign-in');
   });
 
   it('Sign in in a browser tab (servers.login stood in for): offers the sign-in page as a link that opens in a new tab, and follows servers.changed to Signed in without a reload', async () => {
