@@ -17,14 +17,14 @@ export interface AuthorizationServer {
   issuer: string;
   provider: Provider;
   /** Seconds; read when a token or code is issued. */
-  lifetimes: { accessToken: number; code: number };
+  lifetimes: { accessToken: number; code: number; refreshToken: number };
   /** What the server's endpoints were asked, in order (path and grant type), to check what Airlock did. */
   requests: { path: string; grantType?: string; body?: string }[];
   close(): Promise<void>;
 }
 
 export async function startAuthorizationServer(options: { clients?: ClientMetadata[]; resource: () => string }): Promise<AuthorizationServer> {
-  const lifetimes = { accessToken: 3600, code: 60 };
+  const lifetimes = { accessToken: 3600, code: 60, refreshToken: 86_400 };
   const requests: AuthorizationServer['requests'] = [];
   const http: Server = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -51,7 +51,7 @@ export async function startAuthorizationServer(options: { clients?: ClientMetada
     ttl: {
       AccessToken: () => lifetimes.accessToken,
       AuthorizationCode: () => lifetimes.code,
-      RefreshToken: () => 86_400,
+      RefreshToken: () => lifetimes.refreshToken,
       Grant: () => 86_400,
       Interaction: () => 600,
       Session: () => 86_400,

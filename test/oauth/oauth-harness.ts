@@ -47,6 +47,13 @@ export async function serverStatus(airlock: Airlock): Promise<ServerStatus> {
   return body.find((s) => s.name === SERVER)!;
 }
 
+/** Starts a sign-in and walks the browser's steps up to (not into) the redirect to Airlock. */
+export async function redirectFor(airlock: Airlock): Promise<string> {
+  const { status, body } = await api<{ authorizationUrl: string }>(airlock, 'POST', `/servers/${SERVER}/login`);
+  if (status !== 200) throw new Error(`login answered ${status}: ${JSON.stringify(body)}`);
+  return signInLikeABrowser(body.authorizationUrl, `${airlock.url}/oauth/callback`);
+}
+
 /** Signs in the way a person does: login through the control API, the browser's steps, the redirect to Airlock. */
 export async function signIn(airlock: Airlock, world: OAuthWorld): Promise<{ page: string; status: number }> {
   const { status, body } = await api<{ authorizationUrl: string }>(airlock, 'POST', `/servers/${SERVER}/login`);

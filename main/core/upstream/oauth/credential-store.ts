@@ -79,6 +79,15 @@ export class CredentialStore {
     return this.secrets.delete(`oauth:client:${pair(binding)}`);
   }
 
+  /** The issuer a pre-registered client was first used with. */
+  async clientIssuer(server: string): Promise<string | undefined> {
+    return this.secrets.get(`oauth:client-issuer:${server}`);
+  }
+
+  setClientIssuer(server: string, issuer: string): Promise<void> {
+    return this.secrets.set(`oauth:client-issuer:${server}`, issuer);
+  }
+
   async clientSecret(server: string): Promise<string | undefined> {
     return this.secrets.get(`oauth:client-secret:${server}`);
   }

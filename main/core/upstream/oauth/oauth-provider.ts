@@ -87,7 +87,10 @@ export class AirlockOAuthProvider implements OAuthClientProvider {
   async clientInformation(info?: OAuthClientInformationContext): Promise<StoredOAuthClientInformation | undefined> {
     const { config } = this.ctx;
     if (config.clientId) {
-      return { client_id: config.clientId, ...(this.ctx.clientSecret && { client_secret: this.ctx.clientSecret }) };
+      // Pinned to the authorization server it was first used with: a server that later names
+      // another one never receives this client's secret (the SDK drops a mismatched stamp).
+      const issuer = await this.ctx.credentials.clientIssuer(this.ctx.server);
+      return { client_id: config.clientId, ...(this.ctx.clientSecret && { client_secret: this.ctx.clientSecret }), ...(issuer && { issuer }) };
     }
     if (!info) return undefined;
     const stored = await this.ctx.credentials.client(this.binding(info.issuer));
@@ -98,7 +101,11 @@ export class AirlockOAuthProvider implements OAuthClientProvider {
   }
 
   async saveClientInformation(client: StoredOAuthClientInformation, info?: OAuthClientInformationContext): Promise<void> {
-    if (this.ctx.config.clientId || !info) return;
+    if (this.ctx.config.clientId) {
+      if (client.client_id === this.ctx.config.clientId && client.issuer) await this.ctx.credentials.setClientIssuer(this.ctx.server, client.issuer);
+      return;
+    }
+    if (!info) return;
     await this.ctx.credentials.saveClient(this.binding(info.issuer), { ...client, redirect_uris: [this.ctx.redirectUrl] });
   }
 
