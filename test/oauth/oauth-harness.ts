@@ -3,7 +3,9 @@
  * server that requires its tokens, and an Airlock in front of it with `oauth` on the entry;
  * plus an SDK v2 client (2026-07-28 era) reaching the server through Airlock.
  */
+import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { FileSecretStore } from '../../main/core/home/file-secret-store.ts';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { api, startAirlock, tempHome, TEST_MCP_TOKEN, waitFor } from '../helpers/harness.ts';
 import { signInLikeABrowser, startAuthorizationServer, type AuthorizationServer } from './authorization-server.ts';
@@ -38,8 +40,14 @@ export async function startWorld(options: { clients?: (mcpUrl: () => string) => 
   };
 }
 
+/**
+ * Secrets go to the home's 0600 file, the store headless Airlock falls back to here: the
+ * keyring on this machine refuses the first access of a process and lets later ones
+ * through, so which store a start picks would depend on test order (that decision has
+ * its own test, secret-stores.test.ts).
+ */
 export function startAirlockFor(world: OAuthWorld, oauth: Record<string, unknown> = {}, extra: Parameters<typeof startAirlock>[2] = {}): Promise<Airlock> {
-  return startAirlock(world.home.dir, { [SERVER]: { url: world.mcp.url, oauth } }, extra);
+  return startAirlock(world.home.dir, { [SERVER]: { url: world.mcp.url, oauth } }, { secrets: new FileSecretStore(join(world.home.dir, 'secrets.json')), ...extra });
 }
 
 export async function serverStatus(airlock: Airlock): Promise<ServerStatus> {

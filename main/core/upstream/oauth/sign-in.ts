@@ -87,7 +87,8 @@ export class SignIn extends EventEmitter<SignInEvents> {
     }
     try {
       assertSignInUrl('the server URL', this.serverUrl);
-      this.set({ state: 'needs_sign_in', reason: 'not signed in yet' });
+      // The reason comes with the server's first 401 (or from whoever asked, e.g. "signed out").
+      this.set({ state: 'needs_sign_in' });
     } catch (err) {
       this.set({ state: 'sign_in_failed', error: (err as Error).message });
     }
@@ -153,7 +154,8 @@ export class SignIn extends EventEmitter<SignInEvents> {
         // A rejected token is refreshed once; the transport then retries the request once.
         if (tokens?.refresh_token && (await this.refresh(`the server refused the access token${error ? ` (${error})` : ''}`))) return;
         if (tokens) await this.forgetTokens();
-        this.needsSignIn(tokens ? `the server refused the access token${error ? ` (${error})` : ''}: sign in again` : 'the server answered 401: it requires sign-in');
+        const known = this.value.state === 'needs_sign_in' ? this.value.reason : undefined;
+        this.needsSignIn(tokens ? `the server refused the access token${error ? ` (${error})` : ''}: sign in again` : (known ?? 'the server answered 401: it requires sign-in'));
         throw new SignInRequiredError(this.server);
       },
     };
