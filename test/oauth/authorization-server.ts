@@ -11,6 +11,8 @@ import Provider, { type ClientMetadata } from 'oidc-provider';
 
 export const TEST_ACCOUNT = 'alice';
 export const MCP_SCOPE = 'mcp:tools';
+/** A scope the resource server knows but does not advertise: only a step-up asks for it. */
+export const ADMIN_SCOPE = 'mcp:admin';
 export const RESOURCE_SERVER = { client_id: 'mcp-resource-server', client_secret: 'resource-server-secret-0123456789' };
 
 export interface AuthorizationServer {
@@ -44,7 +46,7 @@ export async function startAuthorizationServer(options: { clients?: ClientMetada
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, indicator) => {
           if (indicator !== options.resource()) throw new Provider.errors.InvalidTarget(`unknown resource ${indicator}`);
-          return { scope: MCP_SCOPE, audience: indicator, accessTokenFormat: 'opaque', accessTokenTTL: lifetimes.accessToken };
+          return { scope: `${MCP_SCOPE} ${ADMIN_SCOPE}`, audience: indicator, accessTokenFormat: 'opaque', accessTokenTTL: lifetimes.accessToken };
         },
       },
     },

@@ -54,7 +54,7 @@ describe('tokens over time', () => {
     const agent = await connectModern(airlock);
     const seen = world.mcp.received.length;
     // The refresh is tried when the next request needs a token, and refused (the refresh token expired).
-    await agent.callTool(echo).catch(() => undefined);
+    expect(toolText(await agent.callTool(echo))).toBe(signInMessage(SERVER));
     await waitFor(async () => (await serverStatus(airlock!)).signIn?.state === 'needs_sign_in', 5000, 'needs_sign_in');
     const status = await serverStatus(airlock);
     expect(status.signIn?.reason).toMatch(/refresh/);

@@ -19,7 +19,6 @@ import { EventEmitter } from 'node:events';
 import type { WriteStream } from 'node:fs';
 import {
   Client,
-  InsufficientScopeError,
   type ClientCapabilities,
   type Implementation,
   type PriorDiscovery,
@@ -250,8 +249,12 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   async open(clientInfo: Implementation, capabilities: ClientCapabilities, prior?: PriorDiscovery, role: 'catalog' | 'agent' = 'agent'): Promise<UpstreamConnection> {
     let handle: TransportHandle;
     try {
-      const authProvider = this.options.signIn?.authProvider(role);
-      handle = createUpstreamTransport(this.name, this.config, { self: this.options.self, log: this.log, ...(authProvider && { authProvider }) });
+      const signIn = this.options.signIn;
+      handle = createUpstreamTransport(this.name, this.config, {
+        self: this.options.self,
+        log: this.log,
+        ...(signIn && { authProvider: signIn.authProvider(role), fetch: signIn.fetchFor(role) }),
+      });
     } catch (err) {
       throw new Error(`cannot start upstream server "${this.name}": ${(err as Error).message}`, { cause: err });
     }
@@ -296,10 +299,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       this.note(closedReason);
       conn.onUnexpectedClose?.(closedReason);
     };
-    client.onerror = (err) => {
-      if (err instanceof InsufficientScopeError) this.options.signIn?.insufficientScope(err.requiredScope);
-      this.note(err.message);
-    };
+    client.onerror = (err) => this.note(err.message);
     this.live.add(conn);
     try {
       await client.connect(handle.transport, { timeout: this.options.connectTimeoutMs ?? 30_000, ...(prior && { prior }) });

@@ -161,14 +161,34 @@ export class SignIn extends EventEmitter<SignInEvents> {
     };
   }
 
+  /**
+   * The fetch of a transport: a request that carries an agent's message never leaves without
+   * a token, and a 403 insufficient_scope is noted for a step-up (the SDK's own step-up
+   * would start a new authorization behind the person's back).
+   */
+  fetchFor(role: 'catalog' | 'agent', base: FetchLike = this.options.fetch ?? fetch): FetchLike {
+    return async (url, init) => {
+      const headers = new Headers(init?.headers);
+      if (role === 'agent' && this.active && !headers.has('authorization')) throw new SignInRequiredError(this.server);
+      const res = await base(url, init);
+      if (res.ok && role === 'agent' && this.steppedUp && this.value.state === 'ready') this.steppedUp = false; // the step-up worked
+      if (res.status === 403) {
+        const { error, scope } = extractWWWAuthenticateParams(res);
+        if (error === 'insufficient_scope') this.insufficientScope(scope);
+      }
+      return res;
+    };
+  }
+
   private async accessToken(role: 'catalog' | 'agent'): Promise<string | undefined> {
     let tokens = await this.storedTokens();
     if (tokens && expiresSoon(tokens)) {
       tokens = (await this.refresh('the access token was about to expire')) ? await this.storedTokens() : undefined;
     }
     if (tokens) return tokens.access_token;
-    // Airlock's own probe may go without a token: its 401 says where and how to sign in.
-    if (role === 'catalog') return undefined;
+    // Airlock's own probe may go without a token: its 401 says where and how to sign in. A
+    // server that never asked for sign-in gets none.
+    if (role === 'catalog' || !this.active) return undefined;
     throw new SignInRequiredError(this.server);
   }
 
