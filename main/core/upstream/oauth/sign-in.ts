@@ -78,8 +78,16 @@ export class SignIn extends EventEmitter<SignInEvents> {
 
   /** Reads what the store holds: tokens from an earlier run make the server ready at once. */
   async init(): Promise<void> {
-    this.clientSecret = await this.options.credentials.clientSecret(this.server);
-    const tokens = await this.storedTokens();
+    let tokens: StoredTokens | undefined;
+    try {
+      this.clientSecret = await this.options.credentials.clientSecret(this.server);
+      tokens = await this.storedTokens();
+    } catch (err) {
+      // A store that cannot be read keeps this server signed out; the others still start.
+      this.active = true;
+      this.set({ state: 'sign_in_failed', error: `cannot read the ${this.options.secrets.kind} secret store: ${(err as Error).message}` });
+      return;
+    }
     if (tokens) {
       this.active = true;
       this.set({ state: 'ready', ...(tokens.issuer && { issuer: tokens.issuer }), ...(tokens.scope && { scopes: tokens.scope.split(' ') }) });
