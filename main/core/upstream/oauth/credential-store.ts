@@ -30,11 +30,42 @@ function parse<T>(text: string | undefined): T | undefined {
 
 const pair = (b: Binding) => `${b.issuer} ${b.resource}`;
 
+/**
+ * Reads are cached: every request upstream asks for the token, and a keyring read is an IPC
+ * round trip. Only this Airlock writes these keys (one Airlock per home), so the cache
+ * stays true.
+ */
+class CachedSecrets {
+  private readonly store: SecretStore;
+  private readonly cache = new Map<string, string | undefined>();
+
+  constructor(store: SecretStore) {
+    this.store = store;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const value = await this.store.get(key);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.store.set(key, value);
+    this.cache.set(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.store.delete(key);
+    this.cache.set(key, undefined);
+  }
+}
+
 export class CredentialStore {
-  readonly secrets: SecretStore;
+  private readonly secrets: CachedSecrets;
 
   constructor(secrets: SecretStore) {
-    this.secrets = secrets;
+    this.secrets = new CachedSecrets(secrets);
   }
 
   async binding(server: string): Promise<Binding | undefined> {
