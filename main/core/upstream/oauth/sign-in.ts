@@ -76,6 +76,15 @@ export class SignIn extends EventEmitter<SignInEvents> {
     this.active = options.config !== undefined;
   }
 
+  /**
+   * Every request of the flow (discovery, registration, tokens, revocation) goes to https or
+   * a loopback host: the SDK checks only the token endpoint.
+   */
+  private readonly authFetch: FetchLike = (url, init) => {
+    assertSignInUrl('the sign-in request to', url);
+    return (this.options.fetch ?? fetch)(url, init);
+  };
+
   /** Reads what the store holds: tokens from an earlier run make the server ready at once. */
   async init(): Promise<void> {
     let tokens: StoredTokens | undefined;
@@ -214,7 +223,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
         const result = await auth(provider, {
           serverUrl: this.serverUrl,
           ...(this.challenge.resourceMetadataUrl && { resourceMetadataUrl: this.challenge.resourceMetadataUrl }),
-          ...(this.options.fetch && { fetchFn: this.options.fetch }),
+          fetchFn: this.authFetch,
         });
         if (result === 'AUTHORIZED' && !provider.redirected) {
           this.options.note('refreshed the access token');
@@ -262,7 +271,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
         serverUrl: this.serverUrl,
         ...(flow.scope && { scope: flow.scope }),
         ...(this.challenge.resourceMetadataUrl && { resourceMetadataUrl: this.challenge.resourceMetadataUrl }),
-        ...(this.options.fetch && { fetchFn: this.options.fetch }),
+        fetchFn: this.authFetch,
         forceReauthorization: true,
       });
       if (result !== 'REDIRECT' || !flow.authorizationUrl) throw new Error('the authorization server did not start a sign-in');
@@ -291,7 +300,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
         ...(iss !== null && { iss }),
         ...(flow.scope && { scope: flow.scope }),
         ...(this.challenge.resourceMetadataUrl && { resourceMetadataUrl: this.challenge.resourceMetadataUrl }),
-        ...(this.options.fetch && { fetchFn: this.options.fetch }),
+        fetchFn: this.authFetch,
       });
       if (result !== 'AUTHORIZED') throw new Error('the authorization server issued no tokens');
     } catch (err) {
@@ -324,7 +333,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
         client,
         discovery: this.discovery.value,
         issuer: binding?.issuer,
-        ...(this.options.fetch && { fetch: this.options.fetch }),
+        fetch: this.authFetch,
       }).catch((err: Error) => `revocation failed: ${err.message}`);
       this.options.note(`signed out (${result})`);
     }
