@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
-import { connectModern, signIn, startAirlockFor, startWorld, toolText, type OAuthWorld } from './oauth-harness.ts';
+import { api } from '../helpers/harness.ts';
+import { connectModern, SERVER, signIn, startAirlockFor, startWorld, toolText, type OAuthWorld } from './oauth-harness.ts';
 
 const CONFIDENTIAL = { client_id: 'airlock-confidential', client_secret: 'confidential-client-secret-0123456789' };
 const PUBLIC = { client_id: 'airlock-public' };
@@ -30,10 +31,19 @@ async function callsThrough(a: Airlock): Promise<void> {
 }
 
 describe('client registration', () => {
-  it('registers dynamically as a native application when nothing is configured', async () => {
+  it('registers dynamically as a native application when nothing is configured, with PKCE and the resource indicator', async () => {
     world = await startWorld();
     airlock = await startAirlockFor(world);
+    const { body } = await api<{ authorizationUrl: string }>(airlock, 'POST', `/servers/${SERVER}/login`);
+    const asked = new URL(body.authorizationUrl).searchParams;
+    expect(asked.get('code_challenge_method')).toBe('S256');
+    expect(asked.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(asked.get('resource')).toBe(world.mcp.url);
+    expect(asked.get('redirect_uri')).toBe(`${airlock.url}/oauth/callback`);
     expect((await signIn(airlock, world)).status).toBe(200);
+    const exchange = new URLSearchParams(world.as.requests.find((r) => r.grantType === 'authorization_code')!.body);
+    expect(exchange.get('resource')).toBe(world.mcp.url);
+    expect(exchange.get('code_verifier')).toMatch(/^[\w.~-]{43,128}$/);
     const registration = world.as.requests.find((r) => r.path === '/reg');
     expect(JSON.parse(registration!.body!)).toMatchObject({ application_type: 'native', redirect_uris: [`${airlock.url}/oauth/callback`] });
     await callsThrough(airlock);
