@@ -200,9 +200,15 @@ export class Airlock extends EventEmitter<AirlockEvents> {
         ...(signIn && { signIn }),
       });
       upstream.on('tools', (tools) => this.catalog.observe(name, tools));
+      let logged = '';
       upstream.on('status', (status) => {
-        if (status.state === 'failed') this.logger.warn(`upstream ${name} failed: ${status.error}`);
-        if (status.state === 'ready') this.logger.info(`upstream ${name} ready (${status.tools.length} tools)`);
+        // A status is published for every change (tools, sign-in); the log says each state once.
+        const line = status.state === 'failed' ? `upstream ${name} failed: ${status.error}` : status.state === 'ready' ? `upstream ${name} ready (${status.tools.length} tools)` : '';
+        if (line && line !== logged) {
+          if (status.state === 'failed') this.logger.warn(line);
+          else this.logger.info(line);
+        }
+        logged = line;
         this.emit('servers.changed', status);
         this.publish({ type: 'servers.changed', server: this.catalog.describe(status) });
       });
