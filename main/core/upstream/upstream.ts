@@ -127,6 +127,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private readyAt = 0;
   private stopped = false;
   private statusValue: UpstreamStatus;
+  /** Bumped by reconnect(): a catalog connection still opening for an older one is dropped. */
+  private catalogGeneration = 0;
 
   constructor(name: string, config: ServerConfig, options: UpstreamOptions) {
     super();
@@ -159,6 +161,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   /** Drops every connection and connects afresh (after signing in or out). */
   reconnect(): void {
     if (this.stopped) return;
+    this.catalogGeneration++;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.failures = 0;
@@ -320,13 +323,15 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private async startCatalog(): Promise<void> {
     if (this.stopped) return;
+    const generation = this.catalogGeneration;
     this.setStatus({ state: 'starting', error: undefined });
     try {
       // The catalog negotiates afresh: a cached verdict is only as good as the process it came from.
       this.verdict = undefined;
       this.acceptsLegacy = undefined;
       const conn = await this.open({ name: 'airlock', version: this.options.version }, {}, undefined, 'catalog');
-      if (this.stopped) return void (await conn.close());
+      // Stopped, or a reconnect (signed in or out) started a newer catalog meanwhile.
+      if (this.stopped || generation !== this.catalogGeneration) return void (await conn.close());
       this.catalog = conn;
       conn.onUnexpectedClose = (reason) => this.crashed(reason);
       const { client } = conn;
@@ -354,6 +359,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       });
       this.emit('tools', tools);
     } catch (err) {
+      if (generation !== this.catalogGeneration) return;
       // Waiting for a person to sign in is no crash: no restarts until the tokens arrive.
       if (this.options.signIn && (isSignInError(err) || this.needsSignIn)) {
         this.setStatus({ state: 'failed', error: new SignInRequiredError(this.name).message, ...this.signInPatch() });

@@ -47,8 +47,4 @@ export class SignInFlows {
   forget(server: string): void {
     for (const [state, flow] of this.pending) if (flow.server === server) this.pending.delete(state);
   }
-
-  has(server: string): boolean {
-    return [...this.pending.values()].some((f) => f.server === server && f.expiresAt >= Date.now());
-  }
 }
