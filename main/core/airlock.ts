@@ -38,6 +38,7 @@ import { LoginCodes } from './ui/login-codes.ts';
 import { createUiServer } from './ui/ui-server.ts';
 import type { SelfCommand } from './upstream/command-resolver.ts';
 import { Upstream, type UpstreamStatus } from './upstream/upstream.ts';
+import { MemorySecretStore } from './home/memory-secret-store.ts';
 import { openSecretStore } from './home/open-secret-store.ts';
 import type { SecretStore } from './home/secret-store.ts';
 import { CredentialStore } from './upstream/oauth/credential-store.ts';
@@ -270,8 +271,12 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     const lock = acquireInstanceLock(paths.lock, paths.dir);
     let airlock: Airlock | undefined;
     try {
-      const secrets = options.secrets ?? (await openSecretStore(paths.dir));
-      const { config, moved } = await moveClientSecrets(paths.config, loadConfig(paths.config), new CredentialStore(secrets));
+      const loaded = loadConfig(paths.config);
+      // The keyring is asked only when a server may sign in (on macOS it may ask the person).
+      // Disabled entries count: their client secret is moved into the store too.
+      const signsIn = Object.values(loaded.mcpServers).some((server) => usesSignIn(server));
+      const secrets = options.secrets ?? (signsIn ? await openSecretStore(paths.dir) : new MemorySecretStore());
+      const { config, moved } = await moveClientSecrets(paths.config, loaded, new CredentialStore(secrets));
       const tokens = loadOrCreateAuth(paths.auth, options.env);
       airlock = new Airlock(options, paths, config, tokens, lock, secrets);
       if (created) airlock.logger.info(`created a new home at ${paths.dir}`);
