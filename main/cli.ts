@@ -5,6 +5,8 @@
  *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
  *   airlock demo-server                    the demo image MCP server (stdio)
  *   airlock install-cli [--force]          puts this `airlock` on PATH (a launcher in ~/.local/bin)
+ *   airlock login <server> [--no-browser]  signs the running Airlock in to a remote server (OAuth)
+ *   airlock logout <server>                forgets that server's tokens
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +26,13 @@ import { formatPolicyIssues, formatPolicySummary, loadPolicyFile } from './core/
 import { openStores } from './core/store/stores.ts';
 import { registerClientCommands } from './core/clients/cli.ts';
 import { CommandInstallError, describeInstall, installCommand } from './core/cli-install/command-installer.ts';
+import { runLogin, runLogout, type LoginIo } from './core/upstream/oauth/login-command.ts';
+
+const loginIo: LoginIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
 
 /** The project folder: the nearest one up with our package.json (sources: main/, bundle: dist/cli/). */
 function projectRoot(from: string): string {
@@ -212,6 +221,23 @@ export function buildProgram(): Command {
     .description('put the airlock command on PATH: a launcher in your user bin folder that runs this Airlock')
     .option('--force', 'replace an existing file of that name that Airlock did not write')
     .action(installCli);
+  program
+    .command('login')
+    .description('sign the running Airlock in to a remote server that needs it (prints the URL, opens a browser, waits)')
+    .argument('<server>', 'server name from config.json')
+    .option('--no-browser', 'only print the URL to open')
+    .option('--home <dir>', 'Airlock home')
+    .action(async (server: string, opts: { browser: boolean; home?: string }) => {
+      process.exitCode = await runLogin(server, { home: resolveHomeDir(opts.home), browser: opts.browser }, loginIo);
+    });
+  program
+    .command('logout')
+    .description('sign the running Airlock out of a remote server (revokes and forgets its tokens)')
+    .argument('<server>', 'server name from config.json')
+    .option('--home <dir>', 'Airlock home')
+    .action(async (server: string, opts: { home?: string }) => {
+      process.exitCode = await runLogout(server, { home: resolveHomeDir(opts.home) }, loginIo);
+    });
   registerClientCommands(program, selfCommand);
   return program;
 }

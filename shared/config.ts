@@ -39,25 +39,29 @@ export const StdioServerSchema = z.strictObject({
   ...common,
 });
 
+/**
+ * Sign-in to a remote server (the MCP authorization flow, OAuth 2.1). `{}` means: discover
+ * the authorization server from the server's 401, register dynamically. `clientId` (and
+ * for a confidential client `clientSecret`) names a client registered beforehand; a
+ * `clientSecret` written here is moved into Airlock's secret store at the next start and
+ * removed from config.json. `clientMetadataUrl` is a Client ID Metadata Document used where
+ * the authorization server supports it. `resource` overrides the resource indicator.
+ */
+export const OAuthConfigSchema = z.strictObject({
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  resource: z.url().optional(),
+  clientMetadataUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
 export const RemoteServerSchema = z.strictObject({
   // Claude Code and Cursor write `type`; Airlock's own docs use `transport`. Both are accepted.
   type: z.enum(['http', 'streamable-http', 'sse']).optional(),
   transport: z.enum(['http', 'sse']).optional(),
   url: z.url({ protocol: /^https?$/ }),
   headers: z.record(z.string(), z.string()).optional(),
-  /**
-   * The server is signed in to with OAuth (MCP authorization). `{}`: discovery and dynamic
-   * registration; otherwise a pre-registered client or a Client ID Metadata Document URL.
-   */
-  oauth: z
-    .strictObject({
-      clientId: z.string().optional(),
-      clientSecret: z.string().optional(),
-      scopes: z.array(z.string()).optional(),
-      resource: z.url().optional(),
-      clientMetadataUrl: z.url().optional(),
-    })
-    .optional(),
+  oauth: OAuthConfigSchema.optional(),
   ...common,
 });
 
@@ -107,6 +111,7 @@ export const ConfigSchema = z.looseObject({
 });
 
 export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
+export type OAuthConfig = z.infer<typeof OAuthConfigSchema>;
 export type RemoteServerConfig = z.infer<typeof RemoteServerSchema>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { AirlockEvent, DecisionInput, PendingCall } from '../../shared/api/contract.ts';
-import { SettingsSchema, type Config } from '../../shared/config.ts';
+import { isStdioServer, SettingsSchema, type Config, type ServerConfig } from '../../shared/config.ts';
 import { HistoryExportFormatSchema, HistoryFilterSchema } from '../../shared/history.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { MissedCalls } from './approvals/missed-calls.ts';
@@ -30,7 +30,6 @@ import { assertPortFree, isAddressInUse, PortInUseError } from './home/port-chec
 import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import type { SecretStore } from './home/secret-store.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
 import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
@@ -39,6 +38,14 @@ import { LoginCodes } from './ui/login-codes.ts';
 import { createUiServer } from './ui/ui-server.ts';
 import type { SelfCommand } from './upstream/command-resolver.ts';
 import { Upstream, type UpstreamStatus } from './upstream/upstream.ts';
+import { MemorySecretStore } from './home/memory-secret-store.ts';
+import { openSecretStore } from './home/open-secret-store.ts';
+import type { SecretStore } from './home/secret-store.ts';
+import { CredentialStore } from './upstream/oauth/credential-store.ts';
+import { moveClientSecrets } from './upstream/oauth/move-client-secrets.ts';
+import { createOAuthCallback, OAUTH_CALLBACK_PATH } from './upstream/oauth/oauth-callback.ts';
+import { SignIn } from './upstream/oauth/sign-in.ts';
+import { SignInFlows } from './upstream/oauth/sign-in-flows.ts';
 import { formatZodError } from './util/zod-format.ts';
 
 export interface AirlockOptions {
@@ -58,8 +65,18 @@ export interface AirlockOptions {
   settings?: Partial<Config['airlock']>;
   /** Socket limits of the local port (tests shorten them). */
   httpLimits?: Partial<HttpLimits>;
-  /** Where sign-in secrets of remote servers are kept (the desktop app passes Electron's safeStorage). */
+  /**
+   * Where sign-in tokens and client secrets are kept. The desktop app passes Electron's
+   * safeStorage; without it: the OS keyring when it works, else a 0600 file in the home.
+   */
   secrets?: SecretStore;
+}
+
+/** Remote servers sign in unless config.json already gives them an Authorization header. */
+function usesSignIn(server: ServerConfig): server is Exclude<ServerConfig, { command: string }> {
+  if (isStdioServer(server)) return false;
+  if (server.oauth) return true;
+  return !Object.keys(server.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
 }
 
 export interface AirlockEvents {
@@ -85,6 +102,9 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   readonly missed: MissedCalls;
   readonly control: ControlApi;
   readonly mcp: McpEndpoint;
+  readonly secrets: SecretStore;
+  readonly signIns = new Map<string, SignIn>();
+  private readonly flows = new SignInFlows();
   private readonly loginCodes = new LoginCodes();
   /** Written to runtime.json; `airlock connect` checks the port knows it before sending a token. */
   private readonly instanceId = newInstanceId();
@@ -95,8 +115,9 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   private historyFlush: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
-  private constructor(options: AirlockOptions, paths: HomePaths, config: Config, tokens: AuthTokens, lock: InstanceLock) {
+  private constructor(options: AirlockOptions, paths: HomePaths, config: Config, tokens: AuthTokens, lock: InstanceLock, secrets: SecretStore) {
     super();
+    this.secrets = secrets;
     this.paths = paths;
     this.config = { ...config, airlock: { ...config.airlock, ...options.settings } };
     this.tokens = tokens;
@@ -138,7 +159,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       ...missedHandlers(this.missed),
       ...historyHandlers(this.stores.history),
       ...policyHandlers({ policy: this.policy, history: this.stores.history, catalog: this.catalog }),
-      ...serversHandlers({ catalog: this.catalog, statuses: () => this.serverStatuses() }),
+      ...serversHandlers({ catalog: this.catalog, statuses: () => this.serverStatuses(), signIn: (server) => this.signIns.get(server) }),
       ...grantsHandlers(this.stores.grants),
       ...connectHandlers({
         url: () => this.url,
@@ -150,18 +171,45 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       }),
     });
 
+    const credentials = new CredentialStore(secrets);
     for (const [name, server] of Object.entries(this.config.mcpServers)) {
       if (server.disabled) continue;
+      let signIn: SignIn | undefined;
+      if (usesSignIn(server)) {
+        signIn = new SignIn({
+          server: name,
+          url: server.url,
+          config: server.oauth,
+          credentials,
+          secrets,
+          flows: this.flows,
+          redirectUrl: () => `${this.url}${OAUTH_CALLBACK_PATH}`,
+          version: options.version,
+          note: (line) => this.upstreams.get(name)?.note(line),
+        });
+        signIn.on('changed', (status) => {
+          if (status.state === 'needs_sign_in') this.logger.warn(`upstream ${name} needs sign-in: ${status.reason ?? ''}`);
+          if (status.state === 'sign_in_failed') this.logger.warn(`upstream ${name}: sign-in failed: ${status.error ?? ''}`);
+        });
+        this.signIns.set(name, signIn);
+      }
       const upstream = new Upstream(name, server, {
         self: options.self,
         logDir: paths.logs,
         version: options.version,
         ...(options.restartBackoffMs !== undefined && { initialBackoffMs: options.restartBackoffMs }),
+        ...(signIn && { signIn }),
       });
       upstream.on('tools', (tools) => this.catalog.observe(name, tools));
+      let logged = '';
       upstream.on('status', (status) => {
-        if (status.state === 'failed') this.logger.warn(`upstream ${name} failed: ${status.error}`);
-        if (status.state === 'ready') this.logger.info(`upstream ${name} ready (${status.tools.length} tools)`);
+        // A status is published for every change (tools, sign-in); the log says each state once.
+        const line = status.state === 'failed' ? `upstream ${name} failed: ${status.error}` : status.state === 'ready' ? `upstream ${name} ready (${status.tools.length} tools)` : '';
+        if (line && line !== logged) {
+          if (status.state === 'failed') this.logger.warn(line);
+          else this.logger.info(line);
+        }
+        logged = line;
         this.emit('servers.changed', status);
         this.publish({ type: 'servers.changed', server: this.catalog.describe(status) });
       });
@@ -210,6 +258,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       ui: ui ?? (async (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 404, { error: 'not_found', message: 'this Airlock serves no UI' })),
       onError: (err) => this.logger.error(`request failed: ${(err as Error).stack ?? err}`),
       identity: (nonce) => identityProofs(this.tokens, this.instanceId, nonce),
+      oauthCallback: createOAuthCallback({ flows: this.flows, signIn: (server) => this.signIns.get(server) }),
     });
   }
 
@@ -222,10 +271,18 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     const lock = acquireInstanceLock(paths.lock, paths.dir);
     let airlock: Airlock | undefined;
     try {
-      const config = loadConfig(paths.config);
+      const loaded = loadConfig(paths.config);
+      // The keyring is asked only when a server may sign in (on macOS it may ask the person).
+      // Disabled entries count: their client secret is moved into the store too.
+      const signsIn = Object.values(loaded.mcpServers).some((server) => usesSignIn(server));
+      const secrets = options.secrets ?? (signsIn ? await openSecretStore(paths.dir) : new MemorySecretStore());
+      const { config, moved } = await moveClientSecrets(paths.config, loaded, new CredentialStore(secrets));
       const tokens = loadOrCreateAuth(paths.auth, options.env);
-      airlock = new Airlock(options, paths, config, tokens, lock);
+      airlock = new Airlock(options, paths, config, tokens, lock, secrets);
       if (created) airlock.logger.info(`created a new home at ${paths.dir}`);
+      if (secrets.warning && airlock.signIns.size > 0) airlock.logger.warn(secrets.warning);
+      for (const name of moved) airlock.logger.info(`moved the client secret of "${name}" from config.json into the ${secrets.kind} secret store`);
+      await Promise.all([...airlock.signIns.values()].map((s) => s.init()));
       airlock.policy.watch();
       airlock.startRetention();
       const port = await airlock.http.listen().catch((err: unknown) => {

@@ -51,12 +51,17 @@ export class NothingToAccept extends DomainError {
   readonly code = 'not_changed';
 }
 
+/** A sign-in to a remote server could not start (discovery, registration, an insecure URL). */
+export class SignInFailed extends DomainError {
+  readonly code = 'sign_in_failed';
+}
+
 /** A method name the control API does not have. */
 export class UnknownMethod extends DomainError {
   readonly code = 'unknown_method';
 }
 
-export type DomainErrorCode = 'not_pending' | 'invalid_arguments' | 'invalid_policy' | 'invalid_input' | 'invalid_json' | 'not_found' | 'not_changed' | 'unknown_method';
+export type DomainErrorCode = 'not_pending' | 'invalid_arguments' | 'invalid_policy' | 'invalid_input' | 'invalid_json' | 'not_found' | 'not_changed' | 'unknown_method' | 'sign_in_failed';
 
 /** The control API's error body for a domain error (the same over HTTP and IPC). */
 export function errorBody(error: DomainError): ApiError {

@@ -9,7 +9,7 @@ import type { ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { MissedCalls } from '../approvals/missed-calls.ts';
 import { importServers, listClients, protect, unprotect, type ClientsContext } from '../clients/clients.ts';
 import { defaultClientEnvironment } from '../clients/locations.ts';
-import { NotFound, NothingToAccept } from '../errors.ts';
+import { NotFound, NothingToAccept, SignInFailed } from '../errors.ts';
 import type { PolicyManager } from '../guard/policy-manager.ts';
 import type { ToolCatalog } from '../guard/tool-catalog.ts';
 import { evaluate, limitChanges, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
@@ -17,6 +17,7 @@ import type { GrantStore } from '../store/grant-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
 import type { UpstreamStatus } from '../upstream/upstream.ts';
+import { SignInFailedError, type SignIn } from '../upstream/oauth/sign-in.ts';
 import type { Handlers } from './control-api.ts';
 
 type Group<M extends MethodName> = Pick<Handlers, M>;
@@ -146,17 +147,31 @@ export function policyHandlers({ policy, history, catalog }: PolicyServices): Gr
 export interface ServersServices {
   catalog: Pick<ToolCatalog, 'describe' | 'changes' | 'accept'>;
   statuses: () => UpstreamStatus[];
+  /** The sign-in of a remote server that uses OAuth. */
+  signIn: (server: string) => Pick<SignIn, 'login' | 'logout'> | undefined;
 }
 
-export function serversHandlers({ catalog, statuses }: ServersServices): Group<'servers.list' | 'servers.login' | 'servers.logout' | 'tools.changes' | 'tools.accept'> {
-  const withoutSignIn = (server: string): never => {
+export function serversHandlers({ catalog, statuses, signIn }: ServersServices): Group<'servers.list' | 'servers.login' | 'servers.logout' | 'tools.changes' | 'tools.accept'> {
+  const signInOf = (server: string) => {
+    const found = signIn(server);
+    if (found) return found;
     if (!statuses().some((s) => s.name === server)) throw new NotFound(`no server named "${server}"`);
     throw new NotFound(`server "${server}" does not use sign-in`);
   };
   return {
     'servers.list': () => statuses().map((s) => catalog.describe(s)),
-    'servers.login': ({ server }) => withoutSignIn(server),
-    'servers.logout': ({ server }) => withoutSignIn(server),
+    'servers.login': async ({ server }) => {
+      try {
+        return { authorizationUrl: await signInOf(server).login() };
+      } catch (err) {
+        if (err instanceof SignInFailedError) throw new SignInFailed(err.message);
+        throw err;
+      }
+    },
+    'servers.logout': async ({ server }) => {
+      await signInOf(server).logout();
+      return { ok: true as const };
+    },
     'tools.changes': () => catalog.changes(),
     'tools.accept': ({ server, tool }) => {
       if (!catalog.accept(server, tool)) throw new NothingToAccept(`tool "${tool}" on "${server}" has no changed definition to accept`);

@@ -82,6 +82,8 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   not_found: 404,
   not_changed: 404,
   unknown_method: 404,
+  // The authorization server or the remote server failed us, not the caller.
+  sign_in_failed: 502,
 };
 
 export function sendFailure(res: ServerResponse, err: unknown): boolean {

@@ -83,6 +83,7 @@ export class ToolCatalog extends EventEmitter<{ changed: [server: string] }> {
       ...(status.serverInfo && { serverInfo: status.serverInfo }),
       ...(status.era && { era: status.era }),
       ...(status.protocolVersion && { protocolVersion: status.protocolVersion }),
+      ...(status.signIn && { signIn: status.signIn }),
       tools: status.tools.map((t) => ({
         ...(t as ToolDefinition),
         pin: this.isQuarantined(status.name, t.name) ? ('changed' as const) : ('pinned' as const),

@@ -50,6 +50,8 @@ export interface HttpServerOptions {
   onError?: (err: unknown) => void;
   /** Answers the identity challenge of `airlock connect` (home/instance-proof.ts): proofs for a nonce. */
   identity?: (nonce: string) => string[];
+  /** The redirect of a sign-in to a remote server (no token: the browser brings its `state`). */
+  oauthCallback?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -118,6 +120,7 @@ export class HttpServer {
       if (!/^[0-9a-f]{32,128}$/.test(nonce)) return sendJson(res, 400, { error: 'bad_request', message: 'expected ?nonce=<hex>' });
       return sendJson(res, 200, { proofs: this.options.identity(nonce) });
     }
+    if (path === '/oauth/callback' && this.options.oauthCallback) return this.options.oauthCallback(req, res, url);
     const given = bearerToken(req.headers.authorization);
     const token = classifyToken(this.options.tokens, given);
 

@@ -27,6 +27,7 @@ import { CallRounds } from './call-rounds.ts';
 import { forwardableServerCapabilities } from './forwarding.ts';
 import { LegacySession } from './legacy-session.ts';
 import { ProxyServer } from './proxy-server.ts';
+import { createSignInGate, type SignInGate } from './sign-in-gate.ts';
 import type { ClientIdentity, ProxyHooks } from './tool-call.ts';
 
 /** Who sent a modern request: the token's identity, carried to the SDK handler as authInfo. */
@@ -71,6 +72,7 @@ export interface McpEndpointOptions {
 export class McpEndpoint {
   private readonly sessions = new Map<string, LegacySession>();
   private readonly modern = new Map<string, ModernHandler>();
+  private readonly gates = new Map<string, SignInGate>();
   private readonly options: McpEndpointOptions;
   readonly rounds: CallRounds;
 
@@ -103,6 +105,8 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, server: string, body: unknown, tokenName: string | undefined): Promise<void> {
     const upstream = this.options.upstreams(server);
     if (!upstream) return jsonRpcError(res, 404, -32001, `Unknown server "${server}": it is not in Airlock's config.json`);
+    // A server that needs sign-in is answered by Airlock alone; a session opened before keeps its own answers.
+    if (upstream.needsSignIn && !this.sessions.has(String(req.headers['mcp-session-id']))) return this.signInGate(server).node(req, res, body);
     if (await this.isLegacy(req, body)) return this.handleLegacy(req, res, server, upstream, body, tokenName);
     // The SDK handler reads the caller from authInfo; the token, not the request, says who it is.
     (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: tokenName ?? ANONYMOUS_CALLER, scopes: [], extra: { tokenName } };
@@ -209,12 +213,22 @@ export class McpEndpoint {
     return entry;
   }
 
+  private signInGate(server: string): SignInGate {
+    let gate = this.gates.get(server);
+    if (!gate) this.gates.set(server, (gate = createSignInGate(server, this.options.maxBodyBytes)));
+    return gate;
+  }
+
   async closeAll(): Promise<void> {
     clearInterval(this.idleTimer);
     this.rounds.closeAll();
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled([...all.map((s) => s.close()), ...[...this.modern.values()].map((m) => m.handler.close())]);
+    await Promise.allSettled([
+      ...all.map((s) => s.close()),
+      ...[...this.modern.values(), ...this.gates.values()].map((m) => m.handler.close()),
+    ]);
+    this.gates.clear();
     this.modern.clear();
   }
 }

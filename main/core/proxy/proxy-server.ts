@@ -38,6 +38,7 @@ import type { Lease } from '../upstream/upstream-pool.ts';
 import type { CallRounds, OpenCall } from './call-rounds.ts';
 import { forwardableClientCapabilities, NO_TIMEOUT_MS, progressTokenOf, relayError, withoutProgressToken, type ProgressToken } from './forwarding.ts';
 import type { ClientIdentity, ProxyHooks, ToolCall } from './tool-call.ts';
+import { isSignInError, signInMessage, SignInRequiredError } from '../upstream/oauth/sign-in-errors.ts';
 
 // SDK 1.x clients drop a progress notification read in the same chunk as its response.
 const PROGRESS_GAP_MS = 20;
@@ -250,6 +251,8 @@ export class ProxyServer {
       if (Date.now() - lastProgressAt < PROGRESS_GAP_MS) await new Promise((resolve) => setTimeout(resolve, PROGRESS_GAP_MS));
       return result as Result;
     } catch (err) {
+      // The server's sign-in was lost mid-way (a refused refresh, a revoked token): say what to do.
+      if (isSignInError(err)) throw new SignInRequiredError(this.options.server);
       return relayError(err, () => `[Airlock] upstream server "${this.options.server}" stopped while handling ${method}: ${this.options.goneReason?.() ?? conn.closedReason ?? 'connection closed'}`);
     } finally {
       route?.done();
@@ -314,7 +317,7 @@ export class ProxyServer {
     return this.options.hooks.onToolCall(call, async (forwardArgs) => {
       signal.throwIfAborted();
       const conn = await this.options.route.connection();
-      const result = await this.send(conn, 'tools/call', this.upstreamParams({ ...params, arguments: forwardArgs }, ctx, conn), ctx, signal);
+      const result = await this.send(conn, 'tools/call', this.upstreamParams({ ...params, arguments: forwardArgs }, ctx, conn), ctx, signal).catch(signInRefusal);
       return result as CallToolResult;
     });
   }
@@ -347,7 +350,7 @@ export class ProxyServer {
           const result = await this.send(lease.conn, 'tools/call', upstreamParams, first, open.signal, {
             allowInputRequired: true,
             progressTo: () => open.exchange,
-          });
+          }).catch(signInRefusal);
           if (!isInputRequiredResult(result)) return result as CallToolResult;
           if (round >= MAX_UPSTREAM_ROUNDS) throw new ProtocolError(ProtocolErrorCode.InternalError, `[Airlock] upstream server "${this.options.server}" asked for input more than ${MAX_UPSTREAM_ROUNDS} times`);
           // A modern upstream asks for the agent's input: pass its requests on, come back with the answers.
@@ -403,6 +406,12 @@ export function onServerRequests(
   return () => {
     for (const method of methods) client.removeRequestHandler(method);
   };
+}
+
+/** A call that met a lost sign-in is answered as a refusal the model reads, like the policy's. */
+function signInRefusal(err: unknown): CallToolResult {
+  if (err instanceof SignInRequiredError) return { content: [{ type: 'text', text: signInMessage(err.server) }], isError: true };
+  throw err;
 }
 
 function notifyProgress(ctx: ServerContext, token: ProgressToken, progress: Progress): Promise<void> {

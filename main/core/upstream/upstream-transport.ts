@@ -1,7 +1,7 @@
 /** Builds the SDK client transport for one upstream entry of config.json. */
 import { createWriteStream, statSync, truncateSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { SSEClientTransport, StreamableHTTPClientTransport, type AuthProvider, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { isStdioServer, remoteTransport, type ServerConfig } from '../../../shared/config.ts';
 import { resolveCommand, type SelfCommand } from './command-resolver.ts';
@@ -30,7 +30,7 @@ export function openServerLog(logDir: string, server: string): WriteStream {
 export function createUpstreamTransport(
   name: string,
   config: ServerConfig,
-  options: { self: SelfCommand; log: WriteStream },
+  options: { self: SelfCommand; log: WriteStream; authProvider?: AuthProvider; fetch?: FetchLike },
 ): TransportHandle {
   if (isStdioServer(config)) {
     const resolved = resolveCommand(config.command, config.args, options.self);
@@ -54,10 +54,14 @@ export function createUpstreamTransport(
   }
   const url = new URL(config.url);
   const requestInit: RequestInit = config.headers ? { headers: config.headers } : {};
+  // Only config.json's headers and Airlock's own sign-in go upstream: an agent's request
+  // headers (its Authorization to Airlock) never reach this transport.
+  const auth = { ...(options.authProvider && { authProvider: options.authProvider }), ...(options.fetch && { fetch: options.fetch }) };
   const transport =
     remoteTransport(config) === 'sse'
-      ? new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+      ? new SSEClientTransport(url, { requestInit, ...auth })
+      : // 403 insufficient_scope is thrown, not followed: a step-up needs the person (SignIn.insufficientScope).
+        new StreamableHTTPClientTransport(url, { requestInit, ...auth, onInsufficientScope: 'throw' });
   if (!options.log.writableEnded) options.log.write(`[airlock] connecting to ${url.origin}${url.pathname} (${name})\n`);
   return { transport, pid: () => undefined, lastStderr: () => '' };
 }

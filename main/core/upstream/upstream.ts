@@ -39,6 +39,9 @@ import {
 import type { SelfCommand } from './command-resolver.ts';
 import { createUpstreamTransport, openServerLog, type TransportHandle } from './upstream-transport.ts';
 import { UpstreamPool } from './upstream-pool.ts';
+import { isSignInError, SignInRequiredError } from './oauth/sign-in-errors.ts';
+import type { SignIn } from './oauth/sign-in.ts';
+import type { SignInStatus } from '../../../shared/api/contract.ts';
 
 export interface UpstreamStatus {
   name: string;
@@ -51,6 +54,8 @@ export interface UpstreamStatus {
   /** The era and revision the catalog connection negotiated (absent until it connected). */
   era?: ProtocolEra;
   protocolVersion?: string;
+  /** Remote servers that use OAuth sign-in. */
+  signIn?: SignInStatus;
   tools: Tool[];
 }
 
@@ -69,6 +74,8 @@ export interface UpstreamOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   connectTimeoutMs?: number;
+  /** A remote server's sign-in (OAuth): its tokens authenticate every connection. */
+  signIn?: SignIn;
 }
 
 /** A live connection to the upstream plus how to end it. */
@@ -120,6 +127,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private readyAt = 0;
   private stopped = false;
   private statusValue: UpstreamStatus;
+  /** Bumped by reconnect(): a catalog connection still opening for an older one is dropped. */
+  private catalogGeneration = 0;
 
   constructor(name: string, config: ServerConfig, options: UpstreamOptions) {
     super();
@@ -136,6 +145,33 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       restarts: 0,
       tools: [],
     };
+    const signIn = options.signIn;
+    if (signIn) {
+      signIn.on('changed', (signInStatus) => this.setStatus({ signIn: signInStatus }));
+      signIn.on('signedIn', () => this.reconnect());
+      signIn.on('signedOut', () => this.reconnect());
+    }
+  }
+
+  /** Whether agents' requests are answered by Airlock alone: sign-in is needed and there is no token. */
+  get needsSignIn(): boolean {
+    return this.options.signIn?.blocking === true;
+  }
+
+  /** Drops every connection and connects afresh (after signing in or out). */
+  reconnect(): void {
+    if (this.stopped) return;
+    this.catalogGeneration++;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.failures = 0;
+    this.verdict = undefined;
+    this.profileValue = undefined;
+    this.pool.clear();
+    const old = this.catalog;
+    this.catalog = undefined;
+    void old?.close();
+    void this.startCatalog();
   }
 
   get status(): UpstreamStatus {
@@ -172,6 +208,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     const deadline = Date.now() + timeoutMs;
     while (!this.profileValue) {
       if (this.stopped) throw new Error(`upstream server "${this.name}" is stopped`);
+      if (this.needsSignIn) throw new SignInRequiredError(this.name);
       if (Date.now() > deadline) {
         throw new Error(`upstream server "${this.name}" is not ready${this.statusValue.error ? `: ${this.statusValue.error}` : ''}`);
       }
@@ -212,10 +249,15 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     return { mode: 'auto' };
   }
 
-  async open(clientInfo: Implementation, capabilities: ClientCapabilities, prior?: PriorDiscovery): Promise<UpstreamConnection> {
+  async open(clientInfo: Implementation, capabilities: ClientCapabilities, prior?: PriorDiscovery, role: 'catalog' | 'agent' = 'agent'): Promise<UpstreamConnection> {
     let handle: TransportHandle;
     try {
-      handle = createUpstreamTransport(this.name, this.config, { self: this.options.self, log: this.log });
+      const signIn = this.options.signIn;
+      handle = createUpstreamTransport(this.name, this.config, {
+        self: this.options.self,
+        log: this.log,
+        ...(signIn && { authProvider: signIn.authProvider(role), fetch: signIn.fetchFor(role) }),
+      });
     } catch (err) {
       throw new Error(`cannot start upstream server "${this.name}": ${(err as Error).message}`, { cause: err });
     }
@@ -268,6 +310,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       closing = true;
       this.live.delete(conn);
       await client.close().catch(() => undefined);
+      if (isSignInError(err)) throw err instanceof SignInRequiredError ? err : new SignInRequiredError(this.name);
       const stderr = handle.lastStderr();
       throw new Error(`cannot connect to upstream server "${this.name}": ${(err as Error).message}${stderr ? ` (stderr: ${stderr})` : ''}`, {
         cause: err,
@@ -280,13 +323,15 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private async startCatalog(): Promise<void> {
     if (this.stopped) return;
+    const generation = this.catalogGeneration;
     this.setStatus({ state: 'starting', error: undefined });
     try {
       // The catalog negotiates afresh: a cached verdict is only as good as the process it came from.
       this.verdict = undefined;
       this.acceptsLegacy = undefined;
-      const conn = await this.open({ name: 'airlock', version: this.options.version }, {});
-      if (this.stopped) return void (await conn.close());
+      const conn = await this.open({ name: 'airlock', version: this.options.version }, {}, undefined, 'catalog');
+      // Stopped, or a reconnect (signed in or out) started a newer catalog meanwhile.
+      if (this.stopped || generation !== this.catalogGeneration) return void (await conn.close());
       this.catalog = conn;
       conn.onUnexpectedClose = (reason) => this.crashed(reason);
       const { client } = conn;
@@ -314,8 +359,19 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
       });
       this.emit('tools', tools);
     } catch (err) {
+      if (generation !== this.catalogGeneration) return;
+      // Waiting for a person to sign in is no crash: no restarts until the tokens arrive.
+      if (this.options.signIn && (isSignInError(err) || this.needsSignIn)) {
+        this.setStatus({ state: 'failed', error: new SignInRequiredError(this.name).message, ...this.signInPatch() });
+        return;
+      }
       this.crashed((err as Error).message);
     }
+  }
+
+  private signInPatch(): Partial<UpstreamStatus> {
+    const signIn = this.options.signIn?.status();
+    return signIn ? { signIn } : {};
   }
 
   /** List changes seen by the catalog: a legacy server notifies, a modern one on a listen stream. */

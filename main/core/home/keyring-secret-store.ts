@@ -1,0 +1,41 @@
+/**
+ * Secrets in the OS keyring (macOS Keychain, Windows Credential Manager, the Secret Service
+ * on Linux) through @napi-rs/keyring, one entry per key under the service "Airlock <home>",
+ * so two homes never share a token.
+ */
+import { AsyncEntry } from '@napi-rs/keyring';
+import type { SecretStore } from './secret-store.ts';
+
+export class KeyringSecretStore implements SecretStore {
+  readonly kind = 'keyring' as const;
+  readonly service: string;
+
+  constructor(home: string) {
+    this.service = `Airlock ${home}`;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await new AsyncEntry(this.service, key).getPassword()) ?? undefined;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await new AsyncEntry(this.service, key).setPassword(value);
+  }
+
+  async delete(key: string): Promise<void> {
+    await new AsyncEntry(this.service, key).deletePassword();
+  }
+
+  /** Whether the keyring answers here at all: a write, a read back and a delete of a probe entry. */
+  async works(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const probe = `probe-${process.pid}-${Date.now()}`;
+    try {
+      await this.set(probe, 'airlock');
+      const back = await this.get(probe);
+      await this.delete(probe);
+      return back === 'airlock' ? { ok: true } : { ok: false, reason: 'the keyring did not return what was stored' };
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message };
+    }
+  }
+}
