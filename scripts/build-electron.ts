@@ -18,7 +18,7 @@ const common: BuildOptions = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
-  external: ['electron'],
+  external: ['electron', '@napi-rs/keyring'],
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',

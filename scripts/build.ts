@@ -23,7 +23,7 @@ export async function buildCli(): Promise<string> {
     // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ES module build works.
     mainFields: ['module', 'main'],
     outfile: CLI_BUNDLE,
-    external: ['electron'],
+    external: ['electron', '@napi-rs/keyring'],
     sourcemap: 'linked',
     logLevel: 'warning',
     legalComments: 'none',

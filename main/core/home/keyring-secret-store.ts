@@ -3,8 +3,15 @@
  * on Linux) through @napi-rs/keyring, one entry per key under the service "Airlock <home>",
  * so two homes never share a token.
  */
-import { AsyncEntry } from '@napi-rs/keyring';
 import type { SecretStore } from './secret-store.ts';
+
+// Loaded on first use: a native module that the desktop app (safeStorage) never needs, kept
+// out of its bundle.
+let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
+const entry = async (service: string, key: string) => {
+  keyring ??= import('@napi-rs/keyring');
+  return new (await keyring).AsyncEntry(service, key);
+};
 
 export class KeyringSecretStore implements SecretStore {
   readonly kind = 'keyring' as const;
@@ -15,15 +22,15 @@ export class KeyringSecretStore implements SecretStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await new AsyncEntry(this.service, key).getPassword()) ?? undefined;
+    return (await (await entry(this.service, key)).getPassword()) ?? undefined;
   }
 
   async set(key: string, value: string): Promise<void> {
-    await new AsyncEntry(this.service, key).setPassword(value);
+    await (await entry(this.service, key)).setPassword(value);
   }
 
   async delete(key: string): Promise<void> {
-    await new AsyncEntry(this.service, key).deletePassword();
+    await (await entry(this.service, key)).deletePassword();
   }
 
   /** Whether the keyring answers here at all: a write, a read back and a delete of a probe entry. */
