@@ -72,7 +72,7 @@ export const HistoryEntrySchema = z.object({
   completedAt: epochMs.optional(),
   server: z.string(),
   tool: z.string(),
-  /** The client identity policy uses: a named token's name, else clientInfo.name. */
+  /** The caller identity policy uses: the token's name (`airlock-mcp-token` for the shared MCP token), never clientInfo. */
   client: z.string(),
   clientInfo: ClientInfoSchema.optional(),
   sessionId: z.string(),

@@ -43,6 +43,19 @@ export function writeConfig(home: string, config: unknown): void {
 export const TEST_MCP_TOKEN = 'test-mcp-token-0123456789abcdef';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+/** The named client token of a test caller (at least 16 characters, as auth.json requires). */
+export const callerToken = (name: string) => `${name}-token-0123456789abcdef`;
+
+/**
+ * Writes auth.json with a named token per caller (`clients`): a client that uses one is the
+ * caller of that name, whatever clientInfo it declares. Call before starting Airlock.
+ */
+export function writeCallerTokens(home: string, callers: readonly string[]): void {
+  mkdirSync(home, { recursive: true });
+  const clients = Object.fromEntries(callers.map((name) => [name, callerToken(name)]));
+  writeFileSync(join(home, 'auth.json'), JSON.stringify({ mcpToken: TEST_MCP_TOKEN, adminToken: TEST_ADMIN_TOKEN, clients }), { mode: 0o600 });
+}
+
 /** A policy that lets everything through, for tests about forwarding rather than policy. */
 export const ALLOW_ALL = { version: '1', default: 'allow' };
 
