@@ -23,6 +23,8 @@ export const DECISIONS = [
   'approved',
   /** A person approved after the agent was told to retry: this call did not run, its retry does. */
   'approved_for_retry',
+  /** A person approved, and Airlock stopped before sending it: it did not run, and is never run again. */
+  'approved_not_run',
   'denied',
   'rejected_by_user',
   'timed_out',

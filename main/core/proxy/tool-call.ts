@@ -54,10 +54,19 @@ export interface ToolCall {
    * that the client's retry re-attaches to, instead of the legacy "approval pending" text.
    */
   waitingForPerson?: (waiting: boolean) => void;
+  /**
+   * Set when the forward function calls its `sending` callback at the moment the request
+   * goes upstream (a modern call first waits for its agent to re-attach). Without it the
+   * call counts as sent when the forward function is called.
+   */
+  reportsSend?: boolean;
 }
 
-/** Calls the upstream tool with the given arguments (the original ones unless edited). */
-export type ForwardCall = (args: Record<string, unknown>) => Promise<CallToolResult>;
+/**
+ * Calls the upstream tool with the given arguments (the original ones unless edited);
+ * `sending` is called right before the request goes upstream (see ToolCall.reportsSend).
+ */
+export type ForwardCall = (args: Record<string, unknown>, sending?: () => void) => Promise<CallToolResult>;
 
 /** A resources/read or prompts/get request, as the access hooks see it. */
 export interface AccessRequest {
