@@ -23,6 +23,8 @@ export const DECISIONS = [
   'approved',
   /** A person approved after the agent was told to retry: this call did not run, its retry does. */
   'approved_for_retry',
+  /** A person approved, and Airlock stopped before sending it: it did not run, and is never run again. */
+  'approved_not_run',
   'denied',
   'rejected_by_user',
   'timed_out',
@@ -72,7 +74,7 @@ export const HistoryEntrySchema = z.object({
   completedAt: epochMs.optional(),
   server: z.string(),
   tool: z.string(),
-  /** The client identity policy uses: a named token's name, else clientInfo.name. */
+  /** The caller identity policy uses: the token's name (`airlock-mcp-token` for the shared MCP token), never clientInfo. */
   client: z.string(),
   clientInfo: ClientInfoSchema.optional(),
   sessionId: z.string(),

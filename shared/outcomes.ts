@@ -25,6 +25,12 @@ export const OUTCOMES: Readonly<Record<Decision, Outcome>> = {
     group: 'not_run',
     description: 'A person approved it after the agent had been told to retry; this call did not run, its identical retry does.',
   },
+  approved_not_run: {
+    label: 'Approved, not run',
+    tone: 'warn',
+    group: 'not_run',
+    description: 'A person approved it, but Airlock stopped before sending it; it did not run and is not run again.',
+  },
   denied: { label: 'Denied by policy', tone: 'bad', group: 'refused', description: 'The policy refused it.' },
   rejected_by_user: { label: 'Denied by you', tone: 'bad', group: 'refused', description: 'A person denied it, now or by a remembered decision.' },
   rate_limited: { label: 'Rate limited', tone: 'warn', group: 'refused', description: 'A limit of the policy refused it.' },

@@ -333,7 +333,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       for (const timer of this.timers) clearInterval(timer);
       clearTimeout(this.historyFlush);
       this.policy.stop();
-      this.queue.cancelAll('Airlock is shutting down');
+      this.queue.cancelAll('shutdown');
       await this.mcp.closeAll();
       await Promise.allSettled([...this.upstreams.values()].map((u) => u.stop()));
       await this.http.close();

@@ -306,7 +306,7 @@ export interface PolicyCall {
   readonly server: string;
   readonly tool: string;
   readonly args: Readonly<Record<string, unknown>> | undefined;
-  /** The client identity: a named token's name, else clientInfo.name. */
+  /** The caller identity: the token's name (`airlock-mcp-token` for the shared MCP token), never clientInfo. */
   readonly client: string;
   readonly sessionId: string;
   /** From the server's tools/list; absent when the tool was not listed. */

@@ -81,13 +81,14 @@ describe('Claude Desktop through Airlock', () => {
     const pending = await waitFor(
       async () => {
         const res = await api('/pending');
-        const list = (await res.json()) as { id: string; server: string; tool: string; arguments: unknown; client: { id: string } }[];
+        const list = (await res.json()) as { id: string; server: string; tool: string; arguments: unknown; client: { id: string; name?: string } }[];
         return list.find((p) => p.tool === 'record_args');
       },
       10_000,
       'the call to show up pending',
     );
-    expect(pending).toMatchObject({ server: 'probe', arguments: { value: 'needs-a-person' }, client: { id: 'claude-ai' } });
+    // The card names the caller (the entry's token) and, beside it, what the client calls itself.
+    expect(pending).toMatchObject({ server: 'probe', arguments: { value: 'needs-a-person' }, client: { name: 'claude-ai' } });
     expect(probeEvents(log).filter((e) => e.event === 'args')).toEqual([]);
 
     const decided = await api(`/pending/${encodeURIComponent(pending.id)}`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }) });

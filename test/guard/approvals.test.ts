@@ -12,8 +12,11 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { Grant, PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { demoPng } from '../../main/demo/image-server.ts';
-import { DEMO_IMAGES, TEST_MCP_TOKEN, api, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
+import { DEMO_IMAGES, api, callerToken, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor, writeCallerTokens } from '../helpers/harness.ts';
 import { probeEvents, probeServer } from '../fixtures/probe.ts';
+
+/** Each test's agent has its own named token: the caller is the token, not clientInfo. */
+const CALLERS = ['agent-one', 'agent-three', 'agent-two', 'hasty', 'late-always', 'patient', 'retry-waits', 'sleepy'];
 
 const POLICY = {
   version: '1',
@@ -42,8 +45,9 @@ describe('approvals', () => {
   let client: Client;
 
   beforeAll(async () => {
+    writeCallerTokens(home.dir, CALLERS);
     airlock = await startAirlock(home.dir, { images: DEMO_IMAGES, probe: probeServer(probeLog) }, { policy: POLICY, settings: { earlyAnswerSeconds: 0 } });
-    client = await connectHttp(airlock, 'images', newClient('agent-one'));
+    client = await connectHttp(airlock, 'images', newClient('agent-one'), callerToken('agent-one'));
   });
   afterAll(async () => {
     await client?.close().catch(() => undefined);
@@ -104,7 +108,7 @@ describe('approvals', () => {
     await client.close().catch(() => undefined);
     await airlock.stop();
     airlock = await startAirlock(home.dir, { images: DEMO_IMAGES, probe: probeServer(probeLog) }, { policy: POLICY, settings: { earlyAnswerSeconds: 0 } });
-    client = await connectHttp(airlock, 'images', newClient('agent-one'));
+    client = await connectHttp(airlock, 'images', newClient('agent-one'), callerToken('agent-one'));
     expect((await client.callTool({ name: 'image_to_image', arguments: args })).isError).toBeFalsy();
     expect(airlock.queue.size).toBe(0);
 
@@ -116,7 +120,7 @@ describe('approvals', () => {
   });
 
   it('approving with edited arguments sends the edited ones upstream; edits that break the schema are refused', async () => {
-    const probe = await connectHttp(airlock, 'probe', newClient('agent-two'));
+    const probe = await connectHttp(airlock, 'probe', newClient('agent-two'), callerToken('agent-two'));
     const call = probe.callTool({ name: 'record_args', arguments: { value: 'rm -rf /' } });
     const [pending] = await pendingFor(airlock, 'record_args');
     const bad = await api<{ error: string; message: string }>(airlock, 'POST', `/pending/${pending!.id}`, { decision: 'approve', arguments: { value: 42 } });
@@ -151,7 +155,7 @@ describe('approvals', () => {
   });
 
   it('a client that aborts, or drops its connection, withdraws its pending call (history: cancelled)', async () => {
-    const probe = await connectHttp(airlock, 'probe', newClient('agent-three'));
+    const probe = await connectHttp(airlock, 'probe', newClient('agent-three'), callerToken('agent-three'));
     const controller = new AbortController();
     const aborted = probe.callTool({ name: 'slow', arguments: { tag: 'withdrawn' } }, undefined, { signal: controller.signal });
     const [pending] = await pendingFor(airlock, 'slow');
@@ -166,7 +170,7 @@ describe('approvals', () => {
       method: 'POST',
       signal: drop.signal,
       headers: {
-        authorization: `Bearer ${TEST_MCP_TOKEN}`,
+        authorization: `Bearer ${callerToken('agent-three')}`,
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
         'mcp-session-id': transport.sessionId!,
@@ -187,6 +191,7 @@ describe('approval deadlines', () => {
   const home = tempHome();
   let airlock: Airlock;
   beforeAll(async () => {
+    writeCallerTokens(home.dir, CALLERS);
     airlock = await startAirlock(
       home.dir,
       { probe: probeServer(join(home.dir, 'probe.log')) },
@@ -202,7 +207,7 @@ describe('approval deadlines', () => {
   });
 
   it('a timeout is reported as a timeout, not a denial', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('sleepy'));
+    const client = await connectHttp(airlock, 'probe', newClient('sleepy'), callerToken('sleepy'));
     const result = await client.callTool({ name: 'record_args', arguments: { value: 'late' } }, undefined, { onprogress: () => undefined });
     expect(result.isError).toBe(true);
     expect(resultText(result)).toMatch(/^\[Airlock\] Approval timed out after/);
@@ -213,7 +218,7 @@ describe('approval deadlines', () => {
   });
 
   it('a client with a progress token and a 5 s request timeout survives a 12 s wait', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('patient'));
+    const client = await connectHttp(airlock, 'probe', newClient('patient'), callerToken('patient'));
     const progress: number[] = [];
     const call = client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'patient' } }, undefined, {
       timeout: 5000,
@@ -231,7 +236,7 @@ describe('approval deadlines', () => {
   }, 30_000);
 
   it('a client without a progress token gets "approval pending"; its retry after approval passes without a second prompt', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('hasty'));
+    const client = await connectHttp(airlock, 'probe', newClient('hasty'), callerToken('hasty'));
     const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'hasty' } });
     expect(first.isError).toBe(true);
     expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
@@ -255,7 +260,7 @@ describe('approval deadlines', () => {
   });
 
   it('a retry that waits on the same approval is the call that runs: linked, recorded with its result, and no pass left over', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('retry-waits'));
+    const client = await connectHttp(airlock, 'probe', newClient('retry-waits'), callerToken('retry-waits'));
     const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'shared' } });
     expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
     const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'retry-waits');
@@ -280,7 +285,7 @@ describe('approval deadlines', () => {
   });
 
   it('"Always" chosen after the agent was told to retry is remembered, for that caller', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('late-always'));
+    const client = await connectHttp(airlock, 'probe', newClient('late-always'), callerToken('late-always'));
     const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'late' } });
     expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);
     const [pending] = (await pendingFor(airlock, 'slow')).filter((p) => p.client.id === 'late-always');

@@ -4,14 +4,14 @@
  * 10 of each caller's reach the upstream (which records each call), and after a SIGKILL of
  * Airlock and a restart the counters still refuse every further call in that minute.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeEvents, probeServer } from '../fixtures/probe.ts';
-import { cliPath, resultText, tempHome, TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, waitFor, writeConfig } from '../helpers/harness.ts';
+import { killHard, resultText, spawnServe, stopChild, tempHome, TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, writeConfig } from '../helpers/harness.ts';
 
 const CALLERS = Array.from({ length: 10 }, (_, i) => ({ name: `caller-${i}`, token: `caller-${i}-token-0123456789abcdef` }));
 const POLICY = { version: '1', default: 'deny', tools: { record_args: { limits: [{ counter: 'records', window: 'minute', max: 10, scope: 'client' }] } } };
@@ -19,41 +19,15 @@ const POLICY = { version: '1', default: 'deny', tools: { record_args: { limits: 
 let home: ReturnType<typeof tempHome> | undefined;
 const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  for (const child of children.splice(0)) await stopChild(child);
   home?.cleanup();
   home = undefined;
 });
 
-/** Direct children of a process (Linux /proc): the upstream servers a SIGKILLed Airlock leaves. */
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 async function serve(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--home', dir, '--port', '0'], {
-    stdio: ['ignore', 'ignore', process.env.AIRLOCK_TEST_STDERR ? 'inherit' : 'ignore'],
-    env: { ...process.env, AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
-  });
-  children.push(child);
-  const { url } = await waitFor(() => {
-    try {
-      const info = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { pid: number; url: string };
-      return info.pid === child.pid ? info : undefined;
-    } catch {
-      return undefined;
-    }
-  }, 30_000, 'runtime.json of the new Airlock');
-  return { child, url };
+  const served = await spawnServe(dir);
+  children.push(served.child);
+  return served;
 }
 
 async function connect(url: string, token: string): Promise<Client> {
@@ -108,18 +82,8 @@ describe('per-client limits with one token per caller', () => {
     expect(Object.fromEntries(allowed)).toEqual(everyCallerTen);
     expect(Object.fromEntries(reachedBy(log, 'first'))).toEqual(everyCallerTen);
 
-    // SIGKILL: no clean shutdown, upstream processes left behind (ended by the test).
-    const upstreams = childPids(first.child.pid!);
-    const killed = new Promise((resolve) => first.child.once('exit', resolve));
-    first.child.kill('SIGKILL');
-    await killed;
-    for (const pid of upstreams) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    // SIGKILL: no clean shutdown, upstream processes left behind (ended by killHard).
+    await killHard(first.child);
 
     const second = await serve(home.dir);
     const afterRestart = await burst(second.url, 2, 'second');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { HistoryEntry, HistoryPage } from '../../shared/history.ts';
 import { HistoryEntrySchema } from '../../shared/history.ts';
-import { EVERYTHING, TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, api, cliPath, connectHttp, newClient, startAirlock, tempHome, waitFor, writeConfig } from '../helpers/harness.ts';
+import { EVERYTHING, TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, api, callerToken, cliPath, connectHttp, newClient, startAirlock, tempHome, waitFor, writeCallerTokens, writeConfig } from '../helpers/harness.ts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openStores } from '../../main/core/store/stores.ts';
@@ -106,9 +106,10 @@ describe('history through the control API', () => {
   const home = tempHome();
   let airlock: Airlock;
   beforeAll(async () => {
+    writeCallerTokens(home.dir, ['alice', 'bob']);
     airlock = await startAirlock(home.dir, { everything: EVERYTHING }, { policy: { version: '1', default: 'allow', tools: { 'get-env': { action: 'deny', reason: 'secrets' } } } });
-    const alice = await connectHttp(airlock, 'everything', newClient('alice'));
-    const bob = await connectHttp(airlock, 'everything', newClient('bob'));
+    const alice = await connectHttp(airlock, 'everything', newClient('alice'), callerToken('alice'));
+    const bob = await connectHttp(airlock, 'everything', newClient('bob'), callerToken('bob'));
     for (let i = 0; i < 7; i++) await alice.callTool({ name: 'echo', arguments: { message: `alpha ${i}` } });
     for (let i = 0; i < 5; i++) await bob.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
     await bob.callTool({ name: 'get-env', arguments: {} });

@@ -10,13 +10,17 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import { ApprovalQueue } from '../../main/core/approvals/approval-queue.ts';
 import { MissedCalls, type RetryGate } from '../../main/core/approvals/missed-calls.ts';
 import type { AirlockEvent, MissedCall, PendingCall } from '../../shared/api/contract.ts';
-import { api, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
+import { api, callerToken, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor, writeCallerTokens } from '../helpers/harness.ts';
 import { probeServer } from '../fixtures/probe.ts';
+
+/** Each test's agent has its own named token: the caller is the token, not clientInfo. */
+const CALLERS = ['away-agent', 'early-agent', 'other-agent'];
 
 describe('missed calls', () => {
   const home = tempHome();
   let airlock: Airlock;
   beforeAll(async () => {
+    writeCallerTokens(home.dir, CALLERS);
     airlock = await startAirlock(
       home.dir,
       { probe: probeServer(join(home.dir, 'probe.log')) },
@@ -32,8 +36,8 @@ describe('missed calls', () => {
   });
 
   it('a call that timed out is listed as missed; "allow retry" lets exactly one identical retry through', async () => {
-    const client = await connectHttp(airlock, 'probe', newClient('away-agent'));
-    const other = await connectHttp(airlock, 'probe', newClient('other-agent'));
+    const client = await connectHttp(airlock, 'probe', newClient('away-agent'), callerToken('away-agent'));
+    const other = await connectHttp(airlock, 'probe', newClient('other-agent'), callerToken('other-agent'));
     try {
       const timedOut = await client.callTool({ name: 'record_args', arguments: { value: 'missed me' } }, undefined, { onprogress: () => undefined });
       expect(resultText(timedOut)).toMatch(/^\[Airlock\] Approval timed out/);
@@ -78,7 +82,7 @@ describe('missed calls', () => {
   it('after the early "approval pending" answer the pending call carries answeredEarlyAt, announced as pending.updated', async () => {
     const events: AirlockEvent[] = [];
     const unsubscribe = airlock.control.subscribe((event) => events.push(event));
-    const client = await connectHttp(airlock, 'probe', newClient('early-agent'));
+    const client = await connectHttp(airlock, 'probe', newClient('early-agent'), callerToken('early-agent'));
     try {
       const first = await client.callTool({ name: 'slow', arguments: { ms: 10, tag: 'early' } });
       expect(resultText(first)).toMatch(/^\[Airlock\] approval pending/);

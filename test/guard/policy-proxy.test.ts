@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PolicyState } from '../../shared/api/contract.ts';
 import { demoPng } from '../../main/demo/image-server.ts';
-import { DEMO_IMAGES, api, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
+import { DEMO_IMAGES, api, callerToken, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor, writeCallerTokens } from '../helpers/harness.ts';
 import { probeServer } from '../fixtures/probe.ts';
 
 const seed = (name: string) => readFileSync(join(import.meta.dirname, '..', 'policy', 'fixtures', name), 'utf8');
@@ -35,8 +35,10 @@ describe('the imagenx seed policy in front of the demo image server', () => {
   it('refuses and hides text_to_image, caps image_to_image at 10 a minute per client, across restarts', async () => {
     const h = home();
     writeFileSync(join(h.dir, 'policy.json'), seed('policylayer-imagenx.json'));
+    // "Per client" is per caller: each has its own token.
+    writeCallerTokens(h.dir, ['alice', 'bob']);
     let airlock = await startAirlock(h.dir, { imagenx: DEMO_IMAGES }, { policy: null });
-    const alice = await connectHttp(airlock, 'imagenx', newClient('alice'));
+    const alice = await connectHttp(airlock, 'imagenx', newClient('alice'), callerToken('alice'));
 
     const tools = (await alice.listTools()).tools.map((t) => t.name);
     expect(tools).toContain('image_to_image');
@@ -61,7 +63,7 @@ describe('the imagenx seed policy in front of the demo image server', () => {
     expect(text).toMatch(/minute|60 s/);
     expect(text).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/); // when the next call is allowed
 
-    const bob = await connectHttp(airlock, 'imagenx', newClient('bob'));
+    const bob = await connectHttp(airlock, 'imagenx', newClient('bob'), callerToken('bob'));
     for (let i = 0; i < 10; i++) expect((await bob.callTool(i2i(`bob ${i}`))).isError).toBeFalsy();
     expect((await bob.callTool(i2i('bob 10'))).isError).toBe(true);
 
@@ -75,7 +77,7 @@ describe('the imagenx seed policy in front of the demo image server', () => {
     await airlock.stop();
     airlock = await startAirlock(h.dir, { imagenx: DEMO_IMAGES }, { policy: null });
     cleanups.push(() => airlock.stop());
-    const again = await connectHttp(airlock, 'imagenx', newClient('alice'));
+    const again = await connectHttp(airlock, 'imagenx', newClient('alice'), callerToken('alice'));
     const refused = await again.callTool(i2i('after restart'));
     expect(refused.isError).toBe(true);
     expect(resultText(refused)).toContain('image_to_image_rate');

@@ -52,7 +52,7 @@ describe('an unexpected rejection', () => {
     await client.close();
   });
 
-  it('a failed write of an approval after an early answer grants no retry pass', async () => {
+  it('a failed write of an approval after an early answer fails the decision: no retry pass, the call still waits', async () => {
     const h = tempHome();
     cleanups.push(() => h.cleanup());
     const log = join(h.dir, 'probe.jsonl');
@@ -74,9 +74,11 @@ describe('an unexpected rejection', () => {
     history.decide = () => {
       throw new Error('disk I/O error');
     };
-    expect((await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' })).status).toBe(200);
-    await waitFor(() => errors.some((e) => e.includes('disk I/O error')), 5000, 'the failed write to be logged');
+    // The decision and its record are one transition: the write failing fails the decision.
+    expect((await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' })).status).toBe(500);
+    expect(errors.some((e) => e.includes('disk I/O error'))).toBe(true);
     history.decide = decide;
+    expect((await api<Array<{ id: string }>>(airlock, 'GET', '/pending')).body.map((p) => p.id)).toEqual([pending.id]);
 
     expect(resultText(await client.callTool(call))).toMatch(/approval pending/);
     expect(probeEvents(log)).toEqual([]);

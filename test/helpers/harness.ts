@@ -2,7 +2,8 @@
  * Test harness: a real Airlock in a temporary home, real upstream MCP servers from npm,
  * and real SDK clients (direct, over /mcp/<server>, or through `airlock connect`).
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -42,6 +43,19 @@ export function writeConfig(home: string, config: unknown): void {
 
 export const TEST_MCP_TOKEN = 'test-mcp-token-0123456789abcdef';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** The named client token of a test caller (at least 16 characters, as auth.json requires). */
+export const callerToken = (name: string) => `${name}-token-0123456789abcdef`;
+
+/**
+ * Writes auth.json with a named token per caller (`clients`): a client that uses one is the
+ * caller of that name, whatever clientInfo it declares. Call before starting Airlock.
+ */
+export function writeCallerTokens(home: string, callers: readonly string[]): void {
+  mkdirSync(home, { recursive: true });
+  const clients = Object.fromEntries(callers.map((name) => [name, callerToken(name)]));
+  writeFileSync(join(home, 'auth.json'), JSON.stringify({ mcpToken: TEST_MCP_TOKEN, adminToken: TEST_ADMIN_TOKEN, clients }), { mode: 0o600 });
+}
 
 /** A policy that lets everything through, for tests about forwarding rather than policy. */
 export const ALLOW_ALL = { version: '1', default: 'allow' };
@@ -131,4 +145,61 @@ export async function api<T = unknown>(airlock: { url: string }, method: string,
 export function resultText(result: object): string {
   const first = ((result as { content?: unknown }).content as Array<{ type: string; text?: string }> | undefined)?.[0];
   return first?.type === 'text' ? (first.text ?? '') : '';
+}
+
+/**
+ * A real `airlock serve` child process on a free port, for tests that kill it; resolves once
+ * its runtime.json names it. The caller ends it (SIGTERM, or killHard).
+ */
+export async function spawnServe(home: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--home', home, '--port', '0'], {
+    stdio: ['ignore', 'ignore', process.env.AIRLOCK_TEST_STDERR ? 'inherit' : 'ignore'],
+    env: { ...process.env, AIRLOCK_MCP_TOKEN: TEST_MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+  });
+  const { url } = await waitFor(() => {
+    try {
+      const info = JSON.parse(readFileSync(join(home, 'runtime.json'), 'utf8')) as { pid: number; url: string };
+      return info.pid === child.pid ? info : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30_000, 'runtime.json of the new Airlock').catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return { child, url };
+}
+
+/** Direct children of a process (Linux /proc): the upstream servers a SIGKILLed Airlock leaves. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILL: no clean shutdown of Airlock; the upstream processes it leaves are ended too. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  const upstreams = child.pid === undefined ? [] : childPids(child.pid);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  for (const pid of upstreams) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** SIGTERM and wait for the exit (a clean stop). */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }

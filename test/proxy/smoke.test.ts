@@ -29,7 +29,8 @@ describe('interception point', () => {
       server: 'everything',
       tool: 'echo',
       arguments: { message: 'recorded' },
-      client: 'recording-client',
+      // The shared MCP token's one caller; what the client calls itself is kept beside it.
+      client: 'airlock-mcp-token',
       clientInfo: { name: 'recording-client', version: '1.0.0' },
       state: 'completed',
       decision: 'allowed',

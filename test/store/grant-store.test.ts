@@ -176,3 +176,35 @@ describe('remember scopes', () => {
     expect(grants.list({ now: T })).toEqual([grant]);
   });
 });
+
+describe('retry passes', () => {
+  const pass = { server: 'imagenx', tool: 'image_to_image', client: 'cursor', argsHash: hashJson({ prompt: 'fox' }), historyId: '0000000000AB' };
+
+  it('let exactly this caller, server, tool and arguments through, once, until they expire', () => {
+    const { grants } = open();
+    const opened = grants.addRetryPass({ ...pass, expiresAt: T + 30_000, createdAt: T });
+    expect(opened).toMatchObject({ scope: 'retry', effect: 'allow', client: 'cursor', historyId: '0000000000AB' });
+    expect(grants.findRetryPass({ ...pass, now: T + 29_999 })?.id).toBe(opened.id);
+    expect(grants.findRetryPass({ ...pass, now: T + 30_000 })).toBeUndefined();
+    expect(grants.findRetryPass({ ...pass, client: 'vscode', now: T })).toBeUndefined();
+    expect(grants.findRetryPass({ ...pass, tool: 'other', now: T })).toBeUndefined();
+    expect(grants.findRetryPass({ ...pass, argsHash: hashJson({ prompt: 'wolf' }), now: T })).toBeUndefined();
+    expect(grants.consume(opened.id)).toBe(true);
+    expect(grants.consume(opened.id)).toBe(false);
+    expect(grants.findRetryPass({ ...pass, now: T })).toBeUndefined();
+  });
+
+  it('are no remembered choice: not listed, never matched as a grant, dropped at start', () => {
+    const { grants } = open();
+    grants.addRetryPass({ ...pass, expiresAt: Date.now() + 60_000 });
+    expect(grants.list()).toEqual([]);
+    expect(grants.findMatching(lookup({ now: Date.now() }))).toBeUndefined();
+    expect(grants.revokeAllSessions()).toBe(1);
+    expect(grants.findRetryPass(pass)).toBeUndefined();
+  });
+
+  it('cannot be opened for any caller or any arguments', () => {
+    const { grants } = open();
+    expect(() => grants.add({ server: 's', tool: 't', scope: 'retry', effect: 'allow', policyVersion: '', expiresAt: T })).toThrow(/retry pass/);
+  });
+});

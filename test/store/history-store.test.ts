@@ -301,6 +301,28 @@ describe('history: surviving restarts and crashes', () => {
     expect(store.get(id)).toMatchObject({ state: 'completed', decision: 'cancelled', error: 'Airlock stopped before this call was decided' });
     expect(store.closeInterrupted()).toBe(0);
   });
+
+  it('an approval is recorded once, and a call approved but never sent is closed as approved_not_run, never as sent', () => {
+    const { store } = openStore();
+    const held = store.begin(call()).id;
+    const sent = store.begin(call({ receivedAt: T0 + 1 })).id;
+    for (const id of [held, sent]) expect(store.decide(id, { decision: 'approved', decidedBy: { kind: 'user' }, held: true })).toBe(true);
+    // A second decision of the same call changes nothing.
+    expect(store.decide(held, { decision: 'rejected_by_user', decidedBy: { kind: 'user' } })).toBe(false);
+    expect(store.get(held)).toMatchObject({ state: 'pending', decision: 'approved' });
+    expect(store.markSent(sent)).toBe(true);
+    expect(store.markSent(sent)).toBe(false);
+    expect(store.get(sent)).toMatchObject({ state: 'forwarded', decision: 'approved' });
+
+    expect(store.closeInterrupted(T0 + 50)).toBe(2);
+    expect(store.get(held)).toMatchObject({
+      state: 'completed',
+      decision: 'approved_not_run',
+      error: 'Airlock stopped after this call was approved and before it was sent: it did not run, and it is not run again',
+    });
+    expect(store.get(sent)).toMatchObject({ state: 'completed', decision: 'approved', error: 'Airlock stopped before the result arrived' });
+    expect(store.markSent(held)).toBe(false);
+  });
 });
 
 describe('history: paging and filters', () => {

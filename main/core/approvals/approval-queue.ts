@@ -1,17 +1,30 @@
 /**
  * Calls waiting for a person. Each pending approval resolves exactly once: by a decision,
- * by its timeout, or by being withdrawn when nobody waits for it any more (the client
- * cancelled or disconnected), so the UI never asks about a call nobody waits for.
+ * by its timeout, by "pause all", or by being withdrawn when nobody waits for it any more
+ * (the client cancelled or disconnected), so the UI never asks about a call nobody waits for.
+ *
+ * A decision is one transition: the claims on the approval (the guard's history writes)
+ * run synchronously inside `decide`, before it returns and before any waiter resumes. A
+ * claim that fails leaves the call pending and fails the decision; a second or concurrent
+ * decision, or one on a call that timed out or was withdrawn, is NotPending.
  */
 import { EventEmitter } from 'node:events';
 import type { DecisionInput, PendingCall, PendingResolution } from '../../../shared/api/contract.ts';
 import { InvalidArguments, NotPending } from '../errors.ts';
 
+/** Why a waiting call stopped waiting without a person's answer. */
+export type CancelCause = 'client' | 'shutdown' | 'withdrawn';
+
+/** Runs when the approval resolves, synchronously, before its waiters resume. */
+export type Claim = (outcome: ApprovalOutcome) => void;
+
 export type ApprovalOutcome =
   | { kind: 'approved'; remember: DecisionInput['remember']; message?: string; arguments?: Record<string, unknown>; decidedAt: number }
   | { kind: 'denied'; remember: DecisionInput['remember']; message?: string; decidedAt: number }
   | { kind: 'timed_out'; decidedAt: number }
-  | { kind: 'cancelled'; reason: string; decidedAt: number }
+  | { kind: 'cancelled'; cause: CancelCause; decidedAt: number }
+  /** "Pause all": nobody will be asked, the call is refused. */
+  | { kind: 'paused'; decidedAt: number }
   /** The policy changed while the call waited and now refuses it. */
   | { kind: 'refused_by_policy'; rule: string; reason: string; message: string; decidedAt: number };
 
@@ -24,6 +37,7 @@ interface Item {
   waiters: number;
   /** The agent was told to retry later: the item stays until a person or the timeout decides. */
   kept: boolean;
+  claims: Claim[];
 }
 
 export interface ApprovalQueueEvents {
@@ -69,7 +83,7 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     const promise = new Promise<ApprovalOutcome>((resolve) => (settle = resolve));
     const delay = Math.max(0, pending.expiresAt - Date.now());
     const timer = setTimeout(() => this.finish(pending.id, { kind: 'timed_out', decidedAt: Date.now() }, 'timeout'), delay);
-    this.items.set(pending.id, { pending, promise, settle, timer, waiters: 0, kept: false });
+    this.items.set(pending.id, { pending, promise, settle, timer, waiters: 0, kept: false, claims: [] });
     this.emit('added', pending);
   }
 
@@ -79,14 +93,14 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
    */
   wait(id: string, signal?: AbortSignal): Promise<ApprovalOutcome> {
     const item = this.items.get(id);
-    if (!item) return Promise.resolve({ kind: 'cancelled', reason: 'no such pending approval', decidedAt: Date.now() });
+    if (!item) return Promise.resolve({ kind: 'cancelled', cause: 'withdrawn', decidedAt: Date.now() });
     item.waiters++;
     if (!signal) return item.promise;
     return new Promise<ApprovalOutcome>((resolve) => {
       const onAbort = () => {
         item.waiters--;
-        resolve({ kind: 'cancelled', reason: 'client cancelled', decidedAt: Date.now() });
-        if (item.waiters <= 0 && !item.kept) this.finish(id, { kind: 'cancelled', reason: 'client cancelled', decidedAt: Date.now() }, 'client');
+        resolve({ kind: 'cancelled', cause: 'client', decidedAt: Date.now() });
+        if (item.waiters <= 0 && !item.kept) this.finish(id, { kind: 'cancelled', cause: 'client', decidedAt: Date.now() }, 'client');
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -98,6 +112,20 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
         }
       });
     });
+  }
+
+  /**
+   * Registers what must happen when the approval resolves (see the file comment); returns
+   * the undo, for a waiter that stops waiting while the approval goes on.
+   */
+  claim(id: string, claim: Claim): () => void {
+    const item = this.items.get(id);
+    if (!item) return () => undefined;
+    item.claims.push(claim);
+    return () => {
+      const at = item.claims.indexOf(claim);
+      if (at >= 0) item.claims.splice(at, 1);
+    };
   }
 
   /**
@@ -140,19 +168,37 @@ export class ApprovalQueue extends EventEmitter<ApprovalQueueEvents> {
     this.finish(id, { kind: 'refused_by_policy', ...refusal, decidedAt: Date.now() }, 'policy');
   }
 
-  /** Denies everything pending (the tray's "pause all", shutdown). */
-  cancelAll(reason: string): void {
-    for (const id of [...this.items.keys()]) this.finish(id, { kind: 'cancelled', reason, decidedAt: Date.now() }, 'policy');
+  /** "Pause all": every waiting call is refused. */
+  pauseAll(): void {
+    for (const id of [...this.items.keys()]) this.finish(id, { kind: 'paused', decidedAt: Date.now() }, 'policy');
+  }
+
+  /** Ends every waiting call unanswered (shutdown). */
+  cancelAll(cause: CancelCause): void {
+    for (const id of [...this.items.keys()]) this.finish(id, { kind: 'cancelled', cause, decidedAt: Date.now() }, 'policy');
   }
 
   private finish(id: string, outcome: ApprovalOutcome, by: PendingResolution['by']): PendingResolution | undefined {
     const item = this.items.get(id);
     if (!item) return undefined;
+    // The claims first: if one fails on a person's decision, the call stays pending and the
+    // decision fails (nothing was approved). Otherwise the call ends regardless.
+    for (const claim of [...item.claims]) {
+      if (by === 'user') claim(outcome);
+      else {
+        try {
+          claim(outcome);
+        } catch {
+          // The claim reports its own failure; the waiter is answered and nothing runs.
+        }
+      }
+    }
     this.items.delete(id);
     clearTimeout(item.timer);
     const resolution: PendingResolution = {
       id,
-      outcome: outcome.kind === 'approved' ? 'approved' : outcome.kind === 'denied' || outcome.kind === 'refused_by_policy' ? 'denied' : outcome.kind,
+      outcome:
+        outcome.kind === 'approved' ? 'approved' : outcome.kind === 'denied' || outcome.kind === 'refused_by_policy' || outcome.kind === 'paused' ? 'denied' : outcome.kind,
       by,
     };
     item.settle(outcome);

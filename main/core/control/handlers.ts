@@ -12,6 +12,7 @@ import { defaultClientEnvironment } from '../clients/locations.ts';
 import { NotFound, NothingToAccept, SignInFailed } from '../errors.ts';
 import type { PolicyManager } from '../guard/policy-manager.ts';
 import type { ToolCatalog } from '../guard/tool-catalog.ts';
+import { policyInputOfEntry } from '../guard/call-context.ts';
 import { evaluate, limitChanges, NO_COUNTERS, type CompiledPolicy } from '../policy/index.ts';
 import type { GrantStore } from '../store/grant-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -112,7 +113,7 @@ export function policyHandlers({ policy, history, catalog }: PolicyServices): Gr
   const actionOf = (compiled: CompiledPolicy, entry: HistoryEntry) => {
     const annotations = catalog.tool(entry.server, entry.tool)?.annotations;
     // Limits are left out: a replay cannot know the counters each call met.
-    return evaluate(compiled, { server: entry.server, tool: entry.tool, args: entry.arguments, client: entry.client, sessionId: entry.sessionId, annotations }, NO_COUNTERS, entry.receivedAt);
+    return evaluate(compiled, policyInputOfEntry(entry, annotations), NO_COUNTERS, entry.receivedAt);
   };
   return {
     'policy.get': () => policy.state(),
@@ -183,7 +184,11 @@ export function serversHandlers({ catalog, statuses, signIn }: ServersServices):
 export function grantsHandlers(grants: Pick<GrantStore, 'list' | 'revoke'>): Group<'grants.list' | 'grants.revoke'> {
   return {
     'grants.list': () =>
-      grants.list().map(
+      grants
+        .list()
+        // Retry passes are not remembered choices (the store leaves them out already).
+        .flatMap((g) => (g.scope === 'retry' ? [] : [{ ...g, scope: g.scope }]))
+        .map(
         (g): Grant => ({
           id: g.id,
           server: g.server,

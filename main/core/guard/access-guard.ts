@@ -18,6 +18,8 @@ import type { PolicyManager } from './policy-manager.ts';
 /** Implementation-defined server error (JSON-RPC reserves -32000..-32099): refused by Airlock. */
 export const ACCESS_REFUSED = -32003;
 
+const CANCELLED = { client: 'client cancelled', shutdown: 'Airlock is shutting down', withdrawn: 'the approval was withdrawn' } as const;
+
 export function accessRefused(message: string): Error {
   return Object.assign(new Error(message), { code: ACCESS_REFUSED });
 }
@@ -66,7 +68,10 @@ export class AccessGuard {
     if (outcome.kind === 'approved') return forward();
     if (outcome.kind === 'denied') throw accessRefused(`[Airlock] Denied by the user${outcome.message ? `: ${outcome.message}` : '.'}`);
     if (outcome.kind === 'timed_out') throw accessRefused(`[Airlock] Approval timed out: nobody approved ${what}, so it was not sent. This is not a denial; you may try again later.`);
-    throw accessRefused(`[Airlock] Cancelled: ${outcome.reason}. ${what[0]!.toUpperCase()}${what.slice(1)} was not sent.`);
+    if (outcome.kind === 'paused' || outcome.kind === 'refused_by_policy') {
+      throw accessRefused(outcome.kind === 'paused' ? `[Airlock] Denied: approvals are paused in Airlock, so ${what} is refused.` : outcome.message);
+    }
+    throw accessRefused(`[Airlock] Cancelled: ${CANCELLED[outcome.cause]}. ${what[0]!.toUpperCase()}${what.slice(1)} was not sent.`);
   }
 }
 

@@ -1,40 +1,38 @@
 /**
- * The guard at the interception point: every tools/call of every session is decided here.
+ * The guard at the interception point: every tools/call of every session passes here.
+ * It decides nothing itself: `decideCall` (decide-call.ts) gives the verdict, and this
+ * executor carries it out, top to bottom:
  *
- *   history.begin → quarantine? → policy.evaluate → limits.reserve
- *     → ask? (remembered grant | a person | timeout | cancelled) → forward → history.complete
+ *   context → verdict → refuse (record, answer)
+ *                     | admit (record, reserve slots [, use up the retry pass]) → ask and wait? → forward → complete
  *
- * Fail closed: nothing here turns an ask or a deny into an allow by accident. A refusal is
- * answered as a tool result with isError and an `[Airlock] ...` text that says who refused
- * and why, because models read tool results and clients often hide protocol errors.
+ * What history records and what the agent is told for each way a call ends comes from one
+ * table (call-outcomes.ts). Fail closed: a failed write, a lost approval or an internal
+ * error never turns an ask or a deny into an allow.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import type { Settings } from '../../../shared/config.ts';
 import type { PendingCall } from '../../../shared/api/contract.ts';
-import type { DecidedBy, Decision } from '../../../shared/history.ts';
-import { grantScopeText } from '../../../shared/remember-scope.ts';
 import type { ApprovalOutcome, ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { Logger } from '../logger.ts';
-import { evaluate, isListed, NO_COUNTERS, type PolicyDecision } from '../policy/index.ts';
+import { isListed, type PolicyDecision } from '../policy/index.ts';
 import { UpstreamGoneError } from '../proxy/forwarding.ts';
 import type { ClientIdentity, ForwardCall, ProxyHooks, ToolCall } from '../proxy/tool-call.ts';
-import type { GrantStore } from '../store/grant-store.ts';
-import type { BeginInput, DecideInput, HistoryStore } from '../store/history-store.ts';
 import { hashJson } from '../store/canonical-json.ts';
+import type { GrantStore } from '../store/grant-store.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import { callContext, historyArrival, pendingCard, withArguments, type CallContext } from './call-context.ts';
+import { recordOf, refusalOf, type CallEnd } from './call-outcomes.ts';
+import { decideCall, decideEdit, decideWaiting, type GuardSnapshot, type RememberedReader, type Verdict } from './decide-call.ts';
 import { withEditNotice } from './edit-notice.ts';
 import type { Limiter } from './limiter.ts';
 import type { PolicyManager } from './policy-manager.ts';
-import { grantForChoice, grantLookup, type RememberedCall } from './remember-grant.ts';
+import { grantForChoice } from './remember-grant.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 
-export function refusal(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
-}
-
-
 /** The part of the history store the guard writes to. */
-export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'complete' | 'completeSoon' | 'linkRetry'>;
+export type CallHistory = Pick<HistoryStore, 'begin' | 'decide' | 'markSent' | 'complete' | 'completeSoon' | 'linkRetry'>;
 
 /** For `"history": false`: calls are decided as usual and nothing about them is kept. */
 export function noHistory(): CallHistory {
@@ -53,6 +51,7 @@ export function noHistory(): CallHistory {
       decidedBy: null,
     }),
     decide: () => true,
+    markSent: () => true,
     complete: () => true,
     completeSoon: () => undefined,
     linkRetry: () => true,
@@ -74,33 +73,36 @@ export interface CallGuardDeps {
   logger: Logger;
 }
 
-/** An approval given after the agent was told to retry: the identical retry passes once. */
-interface RetryPass {
-  expiresAt: number;
-  historyId: string;
-}
+/** How a wait for a person came out: the call runs (with these arguments), or it is answered. */
+type Asked = { kind: 'run'; arguments: Record<string, unknown> } | { kind: 'answered'; result: CallToolResult };
 
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+/** One identical call: same caller, server, tool and arguments. */
+const callKey = (context: CallContext) => [context.caller, context.server, context.tool, context.argsDigest].join('\u0000');
 
 export class CallGuard implements ProxyHooks {
   private readonly deps: CallGuardDeps;
   private paused = false;
-  private readonly retryPasses = new Map<string, RetryPass>();
-  /** Approvals kept open after an early answer, by the identity of the call, for retries. */
+  /** Approvals kept open after an early answer, by call key: an identical retry waits on the same one. */
   private readonly keptApprovals = new Map<string, string>();
+  private readonly remembered: RememberedReader;
 
   constructor(deps: CallGuardDeps) {
     this.deps = deps;
+    this.remembered = {
+      retryPass: (c) => deps.grants.findRetryPass({ server: c.server, tool: c.tool, client: c.caller, argsHash: c.argsDigest }),
+      grant: (c) =>
+        deps.grants.findMatching({ server: c.server, tool: c.tool, client: c.caller, sessionId: c.sessionId, argsHash: c.argsDigest, policyVersion: deps.policy.version }),
+    };
   }
 
   get isPaused(): boolean {
     return this.paused;
   }
 
-  /** "Pause all": every call that would ask is denied at once, and waiting ones are denied. */
+  /** "Pause all": every call that would ask is refused at once, and waiting ones are refused. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (paused) this.deps.queue.cancelAll('approvals paused');
+    if (paused) this.deps.queue.pauseAll();
   }
 
   onSession(event: 'open' | 'close', _server: string, sessionId: string): void {
@@ -114,239 +116,244 @@ export class CallGuard implements ProxyHooks {
   }
 
   async onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult> {
-    const { history } = this.deps;
-    const arrival: BeginInput = {
-      receivedAt: call.receivedAt,
-      server: call.server,
-      tool: call.tool,
-      client: call.client.id,
-      ...(call.client.info && { clientInfo: { name: call.client.info.name, version: call.client.info.version } }),
-      sessionId: call.sessionId,
-      protocolVersion: call.protocolVersion,
-      arguments: call.arguments,
-    };
-    // A call decided on arrival is written once, already decided; only a call that waits
-    // for a person is written as pending first. Either way the entry is durable before
-    // anything is forwarded.
-    const record = (decided: DecideInput, retryOf?: string) => history.begin({ ...arrival, decided, ...(retryOf && { retryOf }) });
-
-    if (this.deps.catalog.isQuarantined(call.server, call.tool)) {
-      record({ decision: 'quarantined', decidedBy: { kind: 'rule', detail: 'tool definition changed' }, reason: 'tool definition changed' });
-      return refusal(
-        `[Airlock] Refused: the definition of tool "${call.tool}" on server "${call.server}" changed since it was approved. It stays blocked until a person reviews and accepts the new definition in Airlock (Servers).`,
-      );
+    const context = callContext(call, this.deps.catalog.tool(call.server, call.tool));
+    const verdict = decideCall(context, this.snapshot(context));
+    if (verdict.kind === 'refuse') {
+      this.deps.history.begin({ ...historyArrival(context), decided: recordOf(verdict.end, context) });
+      return refusalOf(verdict.end, context);
     }
-
-    const toolDef = this.deps.catalog.tool(call.server, call.tool);
-    const now = Date.now();
-    const decision = evaluate(
-      this.deps.policy.current,
-      { server: call.server, tool: call.tool, args: call.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
-      this.deps.limiter,
-      now,
-    );
-    if (decision.action === 'deny') return this.refuse(record, decision);
-
-    let decided: Decision = 'allowed';
-    let decidedBy: DecidedBy = { kind: 'rule', rule: decision.rule };
-    let needsPerson = false;
-    let retryOf: string | undefined;
-    if (decision.action === 'ask') {
-      const remembered = this.remembered(call);
-      retryOf = remembered?.retryOf;
-      if (remembered?.effect === 'deny') {
-        record({ decision: 'rejected_by_user', decidedBy: { kind: 'grant', detail: remembered.detail }, reason: 'denied earlier by a remembered decision' });
-        return refusal(`[Airlock] Denied: a person chose to ${remembered.kind === 'session' ? 'deny for this session' : 'always deny'} "${call.tool}" on "${call.server}".`);
-      }
-      if (remembered?.effect === 'allow') {
-        decided = remembered.kind === 'retry' ? 'approved' : 'allowed';
-        decidedBy = { kind: remembered.kind === 'retry' ? 'user' : 'grant', detail: remembered.detail };
-      } else if (this.paused) {
-        record({ decision: 'denied', decidedBy: { kind: 'rule', rule: decision.rule, detail: 'approvals paused' }, reason: 'approvals are paused' });
-        return refusal(`[Airlock] Denied: approvals are paused in Airlock, so every call that needs approval is refused. Reason the policy asks: ${decision.reason}`);
-      } else {
-        needsPerson = true;
-      }
-    }
-
-    // Slots are taken now, in the same tick as the check and in the same transaction as
-    // the entry, and given back if the call is never forwarded, so concurrent calls can
-    // never overrun a cap.
-    const { id, slots } = this.deps.transaction(() => ({
-      slots: this.deps.limiter.reserve(decision.reservations, now),
-      id: needsPerson
-        ? history.begin(arrival).id
-        : record({ decision: decided, decidedBy, ...(decision.action === 'ask' && { reason: decision.reason }) }, retryOf).id,
-    }));
-    let forwarded = false;
+    const { id, slots } = this.admit(context, verdict);
+    let sent = false;
     try {
-      let args = call.arguments;
-      if (needsPerson) {
-        const asked = await this.ask(call, decision, id, toolDef);
-        if (asked.result) return asked.result;
-        const outcome = asked.outcome!;
-        const waitMs = outcome.decidedAt - call.receivedAt;
-        if (outcome.kind !== 'approved') return this.notApproved(id, call, outcome, waitMs);
-        this.rememberDecision(call, outcome, 'allow');
-        if (outcome.arguments) {
-          // Edited arguments are a new call as far as the policy is concerned; the person
-          // already approved them, so only a refusal can change the outcome.
-          const again = evaluate(
-            this.deps.policy.current,
-            { server: call.server, tool: call.tool, args: outcome.arguments, client: call.client.id, sessionId: call.sessionId, annotations: toolDef?.annotations },
-            NO_COUNTERS,
-            Date.now(),
-          );
-          if (again.action === 'deny') return this.refuse((d) => (history.decide(id, d), { id }), again, { waitMs, arguments: outcome.arguments });
-          args = outcome.arguments;
-        }
-        history.decide(id, {
-          decision: 'approved',
-          decidedBy: { kind: 'user' },
-          waitMs,
-          reason: decision.reason,
-          ...(outcome.message && { userMessage: outcome.message }),
-          ...(args !== call.arguments && { arguments: args }),
-        });
+      let args = context.arguments;
+      if (verdict.kind === 'ask') {
+        const asked = await this.ask(call, context, verdict.decision, id);
+        if (asked.kind === 'answered') return asked.result;
+        args = asked.arguments;
       }
-
-      forwarded = true;
-      const started = performance.now();
-      try {
-        const result = await forward(args);
-        history.completeSoon(id, { upstreamMs: performance.now() - started, result });
-        const settings = this.deps.settings();
-        return args !== call.arguments && settings.editNotice ? withEditNotice(result, call.arguments, args, settings.redactKeys) : result;
-      } catch (err) {
-        const cancelled = call.signal.aborted;
-        if (err instanceof UpstreamGoneError) forwarded = false;
-        history.completeSoon(id, {
-          upstreamMs: performance.now() - started,
-          error: (err as Error).message,
-          decision: cancelled ? 'cancelled' : 'upstream_error',
-          ...(cancelled && { decidedBy: { kind: 'client' } }),
-        });
-        throw err;
-      }
+      sent = true;
+      return await this.forward(call, context, id, args, forward, verdict.kind === 'ask');
+    } catch (err) {
+      // The upstream went away before the call reached it: it never ran, its slots go back.
+      if (err instanceof UpstreamGoneError) sent = false;
+      throw err;
     } finally {
-      if (!forwarded) this.deps.limiter.release(slots);
+      if (!sent) this.deps.limiter.release(slots);
     }
   }
 
-  /** Records a refusal by the policy (with `record`: on arrival, or on the pending entry). */
-  private refuse(
-    record: (decided: DecideInput) => unknown,
-    decision: PolicyDecision,
-    extra: { waitMs?: number; arguments?: Record<string, unknown> } = {},
-  ): CallToolResult {
-    const limited = decision.kind === 'limit';
-    record({
-      decision: limited ? 'rate_limited' : 'denied',
-      decidedBy: { kind: limited ? 'limit' : 'rule', rule: decision.rule },
-      reason: decision.reason,
-      ...extra,
+  private snapshot(context: CallContext): GuardSnapshot {
+    return {
+      policy: this.deps.policy.current,
+      counters: this.deps.limiter,
+      now: Date.now(),
+      quarantined: this.deps.catalog.isQuarantined(context.server, context.tool),
+      paused: this.paused,
+      remembered: this.remembered,
+    };
+  }
+
+  /**
+   * Writes the entry and takes the slots in one transaction, in the same tick as the
+   * decision, so concurrent calls can never overrun a cap and a retry pass is used once.
+   * A call decided on arrival is written once, already decided; a call that waits for a
+   * person is written as pending. Either way the entry is durable before anything runs.
+   */
+  private admit(context: CallContext, verdict: Exclude<Verdict, { kind: 'refuse' }>): { id: string; slots: number[] } {
+    return this.deps.transaction(() => {
+      const slots = this.deps.limiter.reserve(verdict.reservations, Date.now());
+      if (verdict.kind === 'ask') return { slots, id: this.deps.history.begin(historyArrival(context)).id };
+      const pass = verdict.consumes;
+      if (pass && !this.deps.grants.consume(pass.id)) throw new Error('[Airlock] the retry pass for this call was already used');
+      const arrival = { ...historyArrival(context), decided: recordOf(verdict.end, context), ...(pass?.historyId && { retryOf: pass.historyId }) };
+      return { slots, id: this.deps.history.begin(arrival).id };
     });
-    return refusal(decision.message ?? `[Airlock] Denied by policy: ${decision.reason}`);
   }
 
-  /** Lets the next identical call (client, server, tool, arguments) through once, until `expiresAt`. */
-  allowRetry(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }, expiresAt: number, historyId: string): void {
-    this.retryPasses.set(this.callKey(call), { expiresAt, historyId });
-  }
-
-  private callKey(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }): string {
-    return [call.client.id, call.server, call.tool, hashJson(call.arguments)].join('\u0000');
-  }
-
-  private remembered(call: ToolCall): { effect: 'allow' | 'deny'; kind: 'session' | 'always' | 'retry'; detail: string; retryOf?: string } | undefined {
-    const key = this.callKey(call);
-    const pass = this.retryPasses.get(key);
-    if (pass) {
-      this.retryPasses.delete(key);
-      if (pass.expiresAt >= Date.now()) return { effect: 'allow', kind: 'retry', detail: `approved earlier (history ${pass.historyId})`, retryOf: pass.historyId };
+  private async forward(call: ToolCall, context: CallContext, id: string, args: Record<string, unknown>, forward: ForwardCall, held: boolean): Promise<CallToolResult> {
+    const { history } = this.deps;
+    // An approved entry is held at its decision until the request really leaves.
+    const sending = held ? () => void history.markSent(id) : undefined;
+    if (sending && !call.reportsSend) sending();
+    const started = performance.now();
+    try {
+      const result = await forward(args, call.reportsSend ? sending : undefined);
+      history.completeSoon(id, { upstreamMs: performance.now() - started, result });
+      const settings = this.deps.settings();
+      return args !== context.arguments && settings.editNotice ? withEditNotice(result, context.arguments, args, settings.redactKeys) : result;
+    } catch (err) {
+      const cancelled = call.signal.aborted;
+      history.completeSoon(id, {
+        upstreamMs: performance.now() - started,
+        error: (err as Error).message,
+        decision: cancelled ? 'cancelled' : 'upstream_error',
+        ...(cancelled && { decidedBy: { kind: 'client' } }),
+      });
+      throw err;
     }
-    const grant = this.deps.grants.findMatching(grantLookup(rememberedCall(call), this.deps.policy.version));
-    if (grant) return { effect: grant.effect, kind: grant.scope, detail: `${grantScopeText(grant)} (grant ${grant.id})` };
-    return undefined;
   }
 
-  /** Puts the call in front of a person and waits; or answers early and keeps it open. */
-  private async ask(call: ToolCall, decision: PolicyDecision, historyId: string, toolDef: Tool | undefined): Promise<{ outcome?: ApprovalOutcome; result?: CallToolResult }> {
+  /**
+   * Puts the call in front of a person and waits; or answers early and keeps it open. The
+   * person's decision is recorded by the claim, inside the decision itself (approval-queue.ts).
+   */
+  private async ask(call: ToolCall, context: CallContext, decision: PolicyDecision, historyId: string): Promise<Asked> {
     const { queue } = this.deps;
     const settings = this.deps.settings();
-    const key = this.callKey(call);
-    const existing = this.keptApprovals.get(key);
-    let pendingId: string;
-    let pending: PendingCall | undefined = existing ? queue.get(existing) : undefined;
-    const sharing = pending !== undefined;
+    const key = callKey(context);
+    const kept = this.keptApprovals.get(key);
+    let pending: PendingCall | undefined = kept ? queue.get(kept) : undefined;
+    const shared = pending !== undefined;
     if (pending) {
-      // The agent retried a call that is still waiting: wait on the same approval, no second prompt.
-      // Its own entry stays open and is decided by that approval: it is the call that runs.
-      pendingId = pending.id;
+      // The agent retried a call that is still waiting: wait on the same approval, no second
+      // card. Its own entry stays open and is decided by that approval: it is the call that runs.
       this.deps.history.linkRetry(pending.historyId, historyId);
     } else {
       const now = Date.now();
-      const timeoutMs = (decision.timeout ?? settings.approvalTimeout) * 1000;
-      pending = {
+      pending = pendingCard(context, {
         id: randomUUID(),
         historyId,
-        server: call.server,
-        tool: call.tool,
-        ...(toolDef && {
-          toolDefinition: {
-            name: toolDef.name,
-            ...(toolDef.title && { title: toolDef.title }),
-            ...(toolDef.description && { description: toolDef.description }),
-            inputSchema: toolDef.inputSchema as Record<string, unknown>,
-            ...(toolDef.annotations && { annotations: toolDef.annotations }),
-          },
-        }),
-        arguments: call.arguments,
-        client: { id: call.client.id, ...(call.client.info && { name: call.client.info.name, version: call.client.info.version }) },
-        sessionId: call.sessionId,
         rule: decision.rule,
         reason: decision.reason,
         createdAt: now,
-        expiresAt: now + timeoutMs,
-      };
-      pendingId = pending.id;
+        expiresAt: now + (decision.timeout ?? settings.approvalTimeout) * 1000,
+      });
       queue.add(pending);
-      this.deps.logger.info(`waiting for approval: ${call.server}/${call.tool} from ${call.client.id} (${decision.rule})`);
+      this.deps.logger.info(`waiting for approval: ${context.server}/${context.tool} from ${context.caller} (${decision.rule})`);
       if (settings.elicitationFallback && call.elicit && this.deps.uiCount() === 0) void this.askInClient(call, pending);
     }
 
+    // Set by the claim, synchronously inside the decision, before the wait resumes.
+    const wait: { ended?: CallEnd; answeredEarly: boolean } = { answeredEarly: false };
+    const pendingId = pending.id;
+    const unclaim = queue.claim(pendingId, (outcome) => {
+      wait.ended = this.settle(context, historyId, decision, outcome, { answeredEarly: wait.answeredEarly, shared, key, pendingId });
+    });
     const stopHeartbeat = this.heartbeat(call, settings.heartbeatSeconds * 1000);
     try {
-      const waiting = queue.wait(pendingId, call.signal).then((outcome) => {
-        // A retry that waited on the approval itself runs the call: the pass the first
-        // call's early answer left for it must not let one more identical call through.
-        if (sharing && outcome.kind === 'approved') {
-          this.retryPasses.delete(key);
-          if (outcome.arguments) this.retryPasses.delete(this.callKey({ ...call, arguments: outcome.arguments }));
-        }
-        return outcome;
-      });
+      const waiting = queue.wait(pendingId, call.signal);
       if (call.waitingForPerson) {
         // Modern: the endpoint answers a long wait with input_required and the client's retry
         // re-attaches to this same wait (call-rounds.ts); no "retry later" text, no second card.
         call.waitingForPerson(true);
         try {
-          return { outcome: await waiting };
+          await waiting;
         } finally {
           call.waitingForPerson(false);
         }
+      } else {
+        const earlyMs = settings.earlyAnswerSeconds * 1000;
+        if (call.wantsProgress || earlyMs <= 0 || earlyMs >= pending.expiresAt - Date.now()) await waiting;
+        else if ((await this.orEarly(waiting, earlyMs)) === 'early') {
+          // The agent is told the call is pending and to retry it; the approval stays open,
+          // and the claim records its outcome when it comes.
+          wait.answeredEarly = true;
+          queue.keep(pendingId);
+          this.keptApprovals.set(key, pendingId);
+          return { kind: 'answered', result: refusalOf({ kind: 'answered_early', waitedMs: Date.now() - context.receivedAt }, context) };
+        }
       }
-      const earlyMs = settings.earlyAnswerSeconds * 1000;
-      if (call.wantsProgress || earlyMs <= 0 || earlyMs >= pending.expiresAt - Date.now()) return { outcome: await waiting };
-      let timer: NodeJS.Timeout | undefined;
-      const early = new Promise<'early'>((resolve) => (timer = setTimeout(() => resolve('early'), earlyMs)));
-      const first = await Promise.race([waiting, early]);
-      clearTimeout(timer);
-      if (first !== 'early') return { outcome: first };
-      return { result: this.answerEarly(call, pending, key, historyId) };
+      let ended = wait.ended;
+      if (!ended) {
+        // This caller stopped waiting while the approval goes on for others (or it was gone).
+        unclaim();
+        ended = { kind: 'cancelled', cause: call.signal.aborted ? 'client' : 'withdrawn', waitMs: Date.now() - context.receivedAt };
+        this.deps.history.decide(historyId, recordOf(ended, context)!);
+      }
+      if (ended.kind === 'approved') return { kind: 'run', arguments: ended.arguments ?? context.arguments };
+      return { kind: 'answered', result: refusalOf(ended, context) };
     } finally {
       stopHeartbeat();
     }
+  }
+
+  private async orEarly(waiting: Promise<ApprovalOutcome>, earlyMs: number): Promise<ApprovalOutcome | 'early'> {
+    let timer: NodeJS.Timeout | undefined;
+    const early = new Promise<'early'>((resolve) => (timer = setTimeout(() => resolve('early'), earlyMs)));
+    try {
+      return await Promise.race([waiting, early]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The approval resolved: record how this call ends, as one transition with the decision
+   * (it runs synchronously inside it). A failed write on a person's decision fails the
+   * decision, and nothing is approved.
+   */
+  private settle(
+    context: CallContext,
+    historyId: string,
+    decision: PolicyDecision,
+    outcome: ApprovalOutcome,
+    wait: { answeredEarly: boolean; shared: boolean; key: string; pendingId: string },
+  ): CallEnd {
+    const waitMs = outcome.decidedAt - context.receivedAt;
+    const message = 'message' in outcome && outcome.message !== undefined ? { message: outcome.message } : {};
+    let end: CallEnd;
+    switch (outcome.kind) {
+      case 'approved': {
+        const edited = outcome.arguments ? withArguments(context, outcome.arguments) : undefined;
+        const refused = edited && decideEdit(edited, this.deps.policy.current, Date.now());
+        if (wait.answeredEarly) end = { kind: 'approved_for_retry', waitMs, ...message };
+        else if (refused) end = { kind: 'denied_by_policy', decision: refused, waitMs, arguments: outcome.arguments };
+        else end = { kind: 'approved', decision, waitMs, ...message, ...(outcome.arguments && { arguments: outcome.arguments }) };
+        break;
+      }
+      case 'denied':
+        end = { kind: 'denied_by_person', waitMs, ...message };
+        break;
+      case 'refused_by_policy':
+        end = { kind: 'denied_by_policy', decision: outcome, waitMs, policyChanged: true };
+        break;
+      case 'paused':
+        end = { kind: 'paused', rule: decision.rule, reason: decision.reason, waitMs };
+        break;
+      case 'timed_out':
+        end = { kind: 'timed_out', waitMs };
+        break;
+      case 'cancelled':
+        end = { kind: 'cancelled', cause: outcome.cause, waitMs };
+        break;
+    }
+    const write = () => {
+      const record = recordOf(end, context)!;
+      this.deps.history.decide(historyId, end.kind === 'approved' ? { ...record, held: true } : record);
+      if (outcome.kind === 'approved' || outcome.kind === 'denied') this.remember(context, outcome);
+      if (end.kind === 'approved_for_retry') {
+        // The agent's identical retry (of the arguments as approved) runs the call, once.
+        const argsHash = outcome.kind === 'approved' && outcome.arguments ? hashJson(outcome.arguments) : context.argsDigest;
+        const pass = { server: context.server, tool: context.tool, client: context.caller, argsHash };
+        this.deps.grants.revokeRetryPasses(pass);
+        this.deps.grants.addRetryPass({ ...pass, historyId, expiresAt: Date.now() + this.deps.settings().retryGraceSeconds * 1000 });
+      } else if (end.kind === 'approved' && wait.shared) {
+        // A retry that waited on the approval itself runs the call: the pass the first call's
+        // early answer left must not let one more identical call through.
+        this.deps.grants.revokeRetryPasses({ server: context.server, tool: context.tool, client: context.caller, argsHash: context.argsDigest });
+        if (outcome.kind === 'approved' && outcome.arguments) {
+          this.deps.grants.revokeRetryPasses({ server: context.server, tool: context.tool, client: context.caller, argsHash: hashJson(outcome.arguments) });
+        }
+      }
+    };
+    try {
+      this.deps.transaction(write);
+    } catch (err) {
+      this.deps.logger.error(`recording the decision on ${context.server}/${context.tool} failed; nothing was approved: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      if (this.keptApprovals.get(wait.key) === wait.pendingId) this.keptApprovals.delete(wait.key);
+    }
+    return end;
+  }
+
+  /** Lets the next identical call (caller, server, tool, arguments) through once, until `expiresAt`. */
+  allowRetry(call: Pick<ToolCall, 'server' | 'tool' | 'arguments'> & { client: { id: string } }, expiresAt: number, historyId: string): void {
+    const pass = { server: call.server, tool: call.tool, client: call.client.id, argsHash: hashJson(call.arguments) };
+    this.deps.transaction(() => {
+      this.deps.grants.revokeRetryPasses(pass);
+      this.deps.grants.addRetryPass({ ...pass, expiresAt, historyId });
+    });
   }
 
   /** Progress notifications keep clients with a request timeout from giving up meanwhile. */
@@ -356,43 +363,6 @@ export class CallGuard implements ProxyHooks {
     let beat = 0;
     const timer = setInterval(() => void call.sendProgress(++beat, undefined, 'Waiting for approval in Airlock'), everyMs);
     return () => clearInterval(timer);
-  }
-
-  /**
-   * The agent is told the call is pending and to retry it; the approval stays open. When
-   * a person approves, the identical retry from the same client passes without a prompt.
-   */
-  private answerEarly(call: ToolCall, pending: PendingCall, key: string, historyId: string): CallToolResult {
-    const { queue, history } = this.deps;
-    queue.keep(pending.id);
-    this.keptApprovals.set(key, pending.id);
-    void queue.wait(pending.id).then((outcome) => {
-      this.keptApprovals.delete(key);
-      const waitMs = outcome.decidedAt - call.receivedAt;
-      // "Remember" holds for a decision taken after the early answer too.
-      if (outcome.kind === 'approved' || outcome.kind === 'denied') this.rememberDecision(call, outcome, outcome.kind === 'approved' ? 'allow' : 'deny');
-      if (outcome.kind === 'approved') {
-        const grace = this.deps.settings().retryGraceSeconds * 1000;
-        const retryKey = outcome.arguments ? this.callKey({ ...call, arguments: outcome.arguments }) : key;
-        // Not 'approved': this call never ran, the retry (linked to it when it comes) does.
-        history.decide(historyId, {
-          decision: 'approved_for_retry',
-          decidedBy: { kind: 'user' },
-          waitMs,
-          reason: 'approved after the agent was told to retry; the retry runs the call',
-          ...(outcome.message && { userMessage: outcome.message }),
-        });
-        // Only once the approval is recorded: a failed write grants nothing.
-        this.retryPasses.set(retryKey, { expiresAt: Date.now() + grace, historyId: pending.historyId });
-      } else {
-        this.recordNotApproved(historyId, outcome, waitMs);
-      }
-    }).catch((err: Error) => this.deps.logger.error(`recording the decision on ${call.server}/${call.tool} failed; a retry asks again: ${err.message}`));
-    const waited = seconds(Date.now() - call.receivedAt);
-    return refusal(
-      `[Airlock] approval pending: this call of "${call.tool}" is waiting for a person to approve it in Airlock (waited ${waited}). ` +
-        `It has not run. Retry the same call with the same arguments in a little while; once approved, the retry goes through without asking again.`,
-    );
   }
 
   private async askInClient(call: ToolCall, pending: PendingCall): Promise<void> {
@@ -409,40 +379,6 @@ export class CallGuard implements ProxyHooks {
     }
   }
 
-  private notApproved(id: string, call: ToolCall, outcome: ApprovalOutcome, waitMs: number): CallToolResult {
-    this.recordNotApproved(id, outcome, waitMs);
-    if (outcome.kind === 'denied') {
-      this.rememberDecision(call, outcome, 'deny');
-      return refusal(`[Airlock] Denied by the user${outcome.message ? `: ${outcome.message}` : '.'}`);
-    }
-    if (outcome.kind === 'refused_by_policy') return refusal(outcome.message);
-    if (outcome.kind === 'timed_out') {
-      return refusal(
-        `[Airlock] Approval timed out after ${seconds(waitMs)}: nobody approved this call of "${call.tool}", so it was not run. This is not a denial; you may try again later.`,
-      );
-    }
-    return refusal(`[Airlock] Cancelled: ${outcome.kind === 'cancelled' ? outcome.reason : 'no decision'}. The call was not run.`);
-  }
-
-  private recordNotApproved(id: string, outcome: ApprovalOutcome, waitMs: number): void {
-    const history = this.deps.history;
-    if (outcome.kind === 'denied') {
-      history.decide(id, { decision: 'rejected_by_user', decidedBy: { kind: 'user' }, waitMs, ...(outcome.message && { userMessage: outcome.message }) });
-    } else if (outcome.kind === 'refused_by_policy') {
-      history.decide(id, { decision: 'denied', decidedBy: { kind: 'rule', rule: outcome.rule, detail: 'the policy changed while the call waited' }, waitMs, reason: outcome.reason });
-    } else if (outcome.kind === 'timed_out') {
-      history.decide(id, { decision: 'timed_out', decidedBy: { kind: 'timeout' }, waitMs });
-    } else if (outcome.kind === 'cancelled') {
-      const paused = outcome.reason === 'approvals paused';
-      history.decide(id, {
-        decision: paused ? 'denied' : 'cancelled',
-        decidedBy: paused ? { kind: 'rule', detail: 'approvals paused' } : { kind: 'client' },
-        waitMs,
-        reason: outcome.reason,
-      });
-    }
-  }
-
   /**
    * The policy changed: a call still waiting for a person is decided again, and refused at
    * once when the new policy denies or hides its tool (a person must not approve what the
@@ -452,30 +388,21 @@ export class CallGuard implements ProxyHooks {
     const policy = this.deps.policy.current;
     for (const pending of this.deps.queue.list()) {
       if (pending.kind && pending.kind !== 'tool') continue;
-      const decision = evaluate(
-        policy,
-        { server: pending.server, tool: pending.tool, args: pending.arguments, client: pending.client.id, sessionId: pending.sessionId, annotations: pending.toolDefinition?.annotations },
-        NO_COUNTERS,
-        Date.now(),
-      );
-      if (decision.action !== 'deny') continue;
+      const refused = decideWaiting(pending, policy, Date.now());
+      if (!refused) continue;
       this.deps.queue.refuse(pending.id, {
-        rule: decision.rule,
-        reason: decision.reason,
-        message: decision.message ?? `[Airlock] Denied by policy: ${decision.reason} (the policy changed while the call waited)`,
+        rule: refused.rule,
+        reason: refused.reason,
+        message: refused.message ?? `[Airlock] Denied by policy: ${refused.reason} (the policy changed while the call waited)`,
       });
     }
   }
 
   /** Applies "remember" of an approval or denial as a grant of the chosen scope. */
-  rememberDecision(call: ToolCall, outcome: ApprovalOutcome, effect: 'allow' | 'deny'): void {
-    if (outcome.kind !== 'approved' && outcome.kind !== 'denied') return;
-    const about = outcome.kind === 'approved' && outcome.arguments ? { ...call, arguments: outcome.arguments } : call;
-    const grant = grantForChoice(rememberedCall(about), outcome.remember, effect, this.deps.policy.version);
+  private remember(context: CallContext, outcome: Extract<ApprovalOutcome, { kind: 'approved' | 'denied' }>): void {
+    const args = outcome.kind === 'approved' && outcome.arguments ? outcome.arguments : context.arguments;
+    const about = { server: context.server, tool: context.tool, arguments: args, client: context.caller, sessionId: context.sessionId };
+    const grant = grantForChoice(about, outcome.remember, outcome.kind === 'approved' ? 'allow' : 'deny', this.deps.policy.version);
     if (grant) this.deps.grants.addOnce(grant);
   }
-}
-
-function rememberedCall(call: ToolCall): RememberedCall {
-  return { server: call.server, tool: call.tool, arguments: call.arguments, client: call.client.id, sessionId: call.sessionId };
 }

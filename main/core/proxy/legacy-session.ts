@@ -15,7 +15,7 @@ import type { ClientCapabilities, InitializeRequest, Notification, Result, Trans
 import type { Upstream, UpstreamConnection } from '../upstream/upstream.ts';
 import { forwardableClientCapabilities, forwardableServerCapabilities, NO_TIMEOUT_MS } from './forwarding.ts';
 import { onServerRequests, ProxyServer } from './proxy-server.ts';
-import type { ClientIdentity, ProxyHooks } from './tool-call.ts';
+import { callerOf, type ClientIdentity, type ProxyHooks } from './tool-call.ts';
 
 /** Notifications an agent may send that mean something to the upstream. */
 const FORWARDED_CLIENT_NOTIFICATIONS = ['notifications/roots/list_changed'] as const;
@@ -76,11 +76,8 @@ export class LegacySession {
   static async open(options: LegacySessionOptions, initialize: InitializeRequest['params']): Promise<LegacySession> {
     const capabilities = forwardableClientCapabilities(initialize.capabilities);
     const conn = await options.upstream.connectSession(initialize.clientInfo, capabilities);
-    const client: ClientIdentity = {
-      id: options.tokenName ?? initialize.clientInfo.name,
-      info: initialize.clientInfo,
-      ...(options.tokenName && { tokenName: options.tokenName }),
-    };
+    // The caller is the token; the name the agent gives itself is only shown beside it.
+    const client = callerOf(options.tokenName, initialize.clientInfo);
     const session = new LegacySession(options, conn, client, capabilities);
     await session.proxy.server.connect(session.transport as Transport);
     return session;

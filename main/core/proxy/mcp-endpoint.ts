@@ -28,10 +28,7 @@ import { forwardableServerCapabilities } from './forwarding.ts';
 import { LegacySession } from './legacy-session.ts';
 import { ProxyServer } from './proxy-server.ts';
 import { createSignInGate, type SignInGate } from './sign-in-gate.ts';
-import type { ClientIdentity, ProxyHooks } from './tool-call.ts';
-
-/** Who sent a modern request: the token's identity, carried to the SDK handler as authInfo. */
-const ANONYMOUS_CALLER = 'airlock-mcp-token';
+import { callerOf, type ProxyHooks } from './tool-call.ts';
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -109,7 +106,7 @@ export class McpEndpoint {
     if (upstream.needsSignIn && !this.sessions.has(String(req.headers['mcp-session-id']))) return this.signInGate(server).node(req, res, body);
     if (await this.isLegacy(req, body)) return this.handleLegacy(req, res, server, upstream, body, tokenName);
     // The SDK handler reads the caller from authInfo; the token, not the request, says who it is.
-    (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: tokenName ?? ANONYMOUS_CALLER, scopes: [], extra: { tokenName } };
+    (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: callerOf(tokenName).id, scopes: [], extra: { tokenName } };
     await this.modernHandler(server, upstream).node(req, res, body);
   }
 
@@ -180,8 +177,7 @@ export class McpEndpoint {
     const handler = createMcpHandler(
       async ({ authInfo }) => {
         const profile = await upstream.ready();
-        const tokenName = (authInfo?.extra as { tokenName?: string } | undefined)?.tokenName;
-        const caller: ClientIdentity = { id: authInfo?.clientId ?? ANONYMOUS_CALLER, ...(tokenName && { tokenName }) };
+        const caller = callerOf((authInfo?.extra as { tokenName?: string } | undefined)?.tokenName);
         return new ProxyServer({
           server,
           era: 'modern',

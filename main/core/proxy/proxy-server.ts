@@ -268,7 +268,8 @@ export class ProxyServer {
 
   private callTool(request: CallToolRequest, ctx: ServerContext): Promise<CallToolResult> | Promise<never> {
     const params = request.params;
-    const args = (params.arguments ?? {}) as Record<string, unknown>;
+    // The SDK parsed the request with its tools/call schema before this handler.
+    const args = params.arguments ?? {};
     const caller = this.options.caller();
     if (this.options.era === 'legacy') return this.inRequest(ctx, (signal) => this.legacyCall(params, args, caller, ctx, signal));
     const rounds = this.options.rounds!;
@@ -337,11 +338,13 @@ export class ProxyServer {
         }
       },
       waitingForPerson: (waiting) => open.waitingForPerson(waiting),
+      reportsSend: true,
     };
-    return this.options.hooks.onToolCall(call, async (forwardArgs) => {
+    return this.options.hooks.onToolCall(call, async (forwardArgs, sending) => {
       // Run only while the agent is there to receive the result.
       await open.whenAttached();
       open.signal.throwIfAborted();
+      sending?.();
       const lease = await this.options.route.callConnection(forwardableClientCapabilities(caps));
       const release = lease.conn.era === 'legacy' ? this.bridgeServerRequests(lease.conn.client, forwardableClientCapabilities(caps), open) : () => undefined;
       try {

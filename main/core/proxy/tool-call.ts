@@ -5,12 +5,28 @@
 import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Result, Tool } from '@modelcontextprotocol/server';
 import type { ProtocolEra } from '../../../shared/config.ts';
 
+/**
+ * The caller of every request made with the shared MCP token (`mcpToken` in auth.json):
+ * all of them are one caller, whatever they call themselves. A client with a named token
+ * (`clients` in auth.json) is the caller of that name.
+ */
+export const DEFAULT_CALLER = 'airlock-mcp-token';
+
 export interface ClientIdentity {
-  /** The identity policy and history use: a named token's name, else clientInfo.name. */
+  /**
+   * The caller identity policy, limits, grants and history use: the token's name, or
+   * DEFAULT_CALLER for the shared MCP token. Never taken from what the client declares.
+   */
   id: string;
+  /** What the client declares (`clientInfo`): shown beside the caller, never trusted for policy. */
   info?: Implementation;
   /** Set when the client authenticated with a named client token. */
   tokenName?: string;
+}
+
+/** The caller a token stands for (its name; the shared MCP token's one caller otherwise). */
+export function callerOf(tokenName: string | undefined, info?: Implementation): ClientIdentity {
+  return { id: tokenName ?? DEFAULT_CALLER, ...(info && { info }), ...(tokenName !== undefined && { tokenName }) };
 }
 
 export interface ToolCall {
@@ -38,10 +54,19 @@ export interface ToolCall {
    * that the client's retry re-attaches to, instead of the legacy "approval pending" text.
    */
   waitingForPerson?: (waiting: boolean) => void;
+  /**
+   * Set when the forward function calls its `sending` callback at the moment the request
+   * goes upstream (a modern call first waits for its agent to re-attach). Without it the
+   * call counts as sent when the forward function is called.
+   */
+  reportsSend?: boolean;
 }
 
-/** Calls the upstream tool with the given arguments (the original ones unless edited). */
-export type ForwardCall = (args: Record<string, unknown>) => Promise<CallToolResult>;
+/**
+ * Calls the upstream tool with the given arguments (the original ones unless edited);
+ * `sending` is called right before the request goes upstream (see ToolCall.reportsSend).
+ */
+export type ForwardCall = (args: Record<string, unknown>, sending?: () => void) => Promise<CallToolResult>;
 
 /** A resources/read or prompts/get request, as the access hooks see it. */
 export interface AccessRequest {

@@ -1,13 +1,22 @@
 /**
- * Remembered decisions ("allow this tool for this session", "always deny this"). A grant is
- * tied to the policy version it was made under: when the policy changes, old grants stop
- * matching, so an edit to policy.json is never silently overridden by an earlier click.
+ * Remembered decisions: every way Airlock remembers a person's decision is a grant with a
+ * scope, an optional caller, an optional arguments digest and an optional expiry.
+ *
+ * - `session`: "allow / deny this tool for this session" (this caller, this session).
+ * - `always`: "always allow / deny", for this caller (and these exact arguments), or for
+ *   every caller when chosen explicitly. Tied to the policy version it was made under: when
+ *   the policy changes, old grants stop matching, so an edit to policy.json is never
+ *   silently overridden by an earlier click.
+ * - `retry`: a retry pass, a person's approval of one call the agent was told to retry (or
+ *   that timed out): single use (consumed by the call it lets through), always bound to the
+ *   caller, server, tool and arguments digest, and short-lived. Passes belong to the run that
+ *   gave them (dropped at start) and never show in the Remembered list.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQLOutputValue } from 'node:sqlite';
 import type { Database } from './database.ts';
 
-export type GrantScope = 'session' | 'always';
+export type GrantScope = 'session' | 'always' | 'retry';
 export type GrantEffect = 'allow' | 'deny';
 
 export interface Grant {
@@ -26,6 +35,19 @@ export interface Grant {
   policyVersion: string;
   createdAt: number;
   expiresAt?: number;
+  /** For a retry pass: the history entry of the approval it comes from. */
+  historyId?: string;
+}
+
+/** A retry pass: one call, by one caller, with these exact arguments, before it expires. */
+export interface NewRetryPass {
+  server: string;
+  tool: string;
+  client: string;
+  argsHash: string;
+  expiresAt: number;
+  historyId: string;
+  createdAt?: number;
 }
 
 export type NewGrant = Omit<Grant, 'id' | 'createdAt'> & { createdAt?: number };
@@ -66,6 +88,7 @@ function rowToGrant(row: Row): Grant {
   if (typeof row.client === 'string') grant.client = row.client;
   if (typeof row.session_id === 'string') grant.sessionId = row.session_id;
   if (row.expires_at !== null && row.expires_at !== undefined) grant.expiresAt = Number(row.expires_at);
+  if (typeof row.history_id === 'string') grant.historyId = row.history_id;
   return grant;
 }
 
@@ -78,11 +101,14 @@ export class GrantStore {
 
   add(input: NewGrant): Grant {
     if (input.scope === 'session' && !input.sessionId) throw new Error('a session grant needs a sessionId');
+    if (input.scope === 'retry' && (!input.client || !input.argsHash || input.expiresAt === undefined || input.effect !== 'allow')) {
+      throw new Error('a retry pass allows one caller one call with known arguments until it expires');
+    }
     const grant: Grant = { ...input, id: randomUUID(), createdAt: input.createdAt ?? Date.now() };
     this.#db
       .statement(
-        `INSERT INTO grants (id, server, tool, args_hash, client, session_id, scope, effect, policy_version, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO grants (id, server, tool, args_hash, client, session_id, scope, effect, policy_version, created_at, expires_at, history_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         grant.id,
@@ -96,8 +122,45 @@ export class GrantStore {
         grant.policyVersion,
         grant.createdAt,
         grant.expiresAt ?? null,
+        grant.historyId ?? null,
       );
     return grant;
+  }
+
+  /** Opens a retry pass (see the file comment); it lets exactly one identical call through. */
+  addRetryPass(pass: NewRetryPass): Grant {
+    // A pass is about one approved call, not about a policy: the policy still decides the
+    // retry first (a tool denied since is refused), so it is not tied to a policy version.
+    return this.add({ ...pass, scope: 'retry', effect: 'allow', policyVersion: '' });
+  }
+
+  /** The unexpired retry pass for exactly this caller, server, tool and arguments, if any. */
+  findRetryPass(call: Pick<GrantLookup, 'server' | 'tool' | 'client' | 'argsHash' | 'now'>): Grant | undefined {
+    if (call.argsHash === undefined) return undefined;
+    const row = this.#db
+      .statement(
+        `SELECT * FROM grants
+         WHERE scope = 'retry' AND server = ? AND tool = ? AND client = ? AND args_hash = ? AND expires_at > ?
+         ORDER BY created_at
+         LIMIT 1`,
+      )
+      .get(call.server, call.tool, call.client, call.argsHash, call.now ?? Date.now());
+    return row ? rowToGrant(row) : undefined;
+  }
+
+  /** Uses up a retry pass; false when it was used already (or never existed). */
+  consume(id: string): boolean {
+    return Number(this.#db.statement("DELETE FROM grants WHERE id = ? AND scope = 'retry'").run(id).changes) > 0;
+  }
+
+  /** Drops the retry passes for this exact call (it ran by another way). */
+  revokeRetryPasses(call: Pick<GrantLookup, 'server' | 'tool' | 'client' | 'argsHash'>): number {
+    if (call.argsHash === undefined) return 0;
+    return Number(
+      this.#db
+        .statement("DELETE FROM grants WHERE scope = 'retry' AND server = ? AND tool = ? AND client = ? AND args_hash = ?")
+        .run(call.server, call.tool, call.client, call.argsHash).changes,
+    );
   }
 
   /**
@@ -117,13 +180,13 @@ export class GrantStore {
     return row ? rowToGrant(row) : this.add(input);
   }
 
-  /** Grants, newest first. */
+  /** Grants, newest first (retry passes are not listed: they are not remembered choices). */
   list(filter: GrantListFilter = {}): Grant[] {
     const now = filter.now ?? Date.now();
     const rows = this.#db
       .statement(
         `SELECT * FROM grants
-         WHERE (?1 IS NULL OR server = ?1) AND (?2 IS NULL OR tool = ?2) AND (?3 IS NULL OR session_id = ?3)
+         WHERE scope <> 'retry' AND (?1 IS NULL OR server = ?1) AND (?2 IS NULL OR tool = ?2) AND (?3 IS NULL OR session_id = ?3)
            AND (?4 OR expires_at IS NULL OR expires_at > ?5)
          ORDER BY created_at DESC, id`,
       )
@@ -140,7 +203,7 @@ export class GrantStore {
     const row = this.#db
       .statement(
         `SELECT * FROM grants
-         WHERE server = ? AND tool = ? AND policy_version = ?
+         WHERE scope <> 'retry' AND server = ? AND tool = ? AND policy_version = ?
            AND (args_hash IS NULL OR args_hash = ?)
            AND (client IS NULL OR client = ?)
            AND (session_id IS NULL OR session_id = ?)
@@ -161,9 +224,12 @@ export class GrantStore {
     return Number(this.#db.statement("DELETE FROM grants WHERE session_id = ? AND scope = 'session'").run(sessionId).changes);
   }
 
-  /** Drops every session grant: at start, no session of an earlier run can come back. */
+  /**
+   * Drops every session grant and retry pass: at start, no session of an earlier run can
+   * come back, and a pass belongs to the run whose missed list or early answer offered it.
+   */
   revokeAllSessions(): number {
-    return Number(this.#db.statement("DELETE FROM grants WHERE scope = 'session'").run().changes);
+    return Number(this.#db.statement("DELETE FROM grants WHERE scope IN ('session', 'retry')").run().changes);
   }
 
   pruneExpired(now: number = Date.now()): number {

@@ -66,6 +66,11 @@ export interface DecideInput {
    * arguments recorded on arrival are kept as the entry's originalArguments.
    */
   arguments?: Record<string, unknown>;
+  /**
+   * A person's approval of a call not sent yet: the entry stays `pending` (decided) until
+   * markSent, so a crash in between leaves it as approved and not run.
+   */
+  held?: boolean;
 }
 
 export interface CompleteInput {
@@ -293,9 +298,9 @@ export class HistoryStore {
   }
 
   /**
-   * Records the decision on a pending call. An allowing decision moves it to `forwarded`;
-   * any other ends it (`completed`). Returns false when the id is unknown or the call was
-   * no longer pending (e.g. already cancelled).
+   * Records the decision on a pending call, once. An allowing decision moves it to
+   * `forwarded` (unless held, see DecideInput.held); any other ends it (`completed`).
+   * Returns false when the id is unknown or the call was already decided or ended.
    */
   decide(id: string, raw: DecideInput): boolean {
     const seq = idToSeq(id);
@@ -312,7 +317,7 @@ export class HistoryStore {
       input.reason ?? null,
       input.userMessage ?? null,
       input.waitMs ?? null,
-      forwards ? 'forwarded' : 'completed',
+      forwards ? (input.held ? 'pending' : 'forwarded') : 'completed',
       forwards ? null : decidedAt,
     ];
     // SET expressions read the row as it was: an edit moves the arrival's arguments to
@@ -323,13 +328,26 @@ export class HistoryStore {
            decision = ?, decided_by = ?, decided_at = ?,
            reason = coalesce(?, reason), user_message = ?, wait_ms = ?,
            state = ?, completed_at = ?${args === null ? '' : ', original_arguments = arguments, arguments = ?'}
-         WHERE seq = ? AND state = 'pending'`,
+         WHERE seq = ? AND state = 'pending' AND decision IS NULL`,
       )
       .run(...params, ...(args === null ? [] : [args]), seq);
     if (!changes) return false;
     if (forwards && secrets.length) this.#keepSecrets(id, secrets);
     else this.#openSecrets.delete(id);
     if (args !== null) this.#search.schedule();
+    this.#emit({ type: 'updated', id });
+    return true;
+  }
+
+  /**
+   * An approved call held at its decision is being sent upstream now. Returns false unless
+   * it was approved and not sent yet.
+   */
+  markSent(id: string): boolean {
+    const seq = idToSeq(id);
+    if (seq === undefined) return false;
+    const { changes } = this.#db.statement(`UPDATE calls SET state = 'forwarded' WHERE seq = ? AND state = 'pending' AND decision = 'approved'`).run(seq);
+    if (!changes) return false;
     this.#emit({ type: 'updated', id });
     return true;
   }
@@ -514,19 +532,25 @@ export class HistoryStore {
 
   /**
    * Ends the entries a previous run left open (it stopped while calls were in flight):
-   * undecided ones become `cancelled`, forwarded ones keep their decision; both get an
-   * error saying what happened. Call once at start, before serving calls.
+   * undecided ones become `cancelled`, approved ones never sent become `approved_not_run`
+   * (nothing runs them again), forwarded ones keep their decision; each gets an error
+   * saying what happened. Call once at start, before serving calls.
    */
   closeInterrupted(now: number = Date.now()): number {
     const rows = this.#db
       .statement(
         `UPDATE calls SET
-           state = 'completed', completed_at = ?,
-           error = coalesce(error, CASE state WHEN 'pending' THEN ? ELSE ? END),
-           decision = coalesce(decision, 'cancelled')
+           state = 'completed', completed_at = ?1,
+           error = coalesce(error, CASE WHEN state = 'forwarded' THEN ?3 WHEN decision = 'approved' THEN ?4 ELSE ?2 END),
+           decision = CASE WHEN state = 'pending' AND decision = 'approved' THEN 'approved_not_run' ELSE coalesce(decision, 'cancelled') END
          WHERE state <> 'completed' RETURNING seq`,
       )
-      .all(Math.floor(now), 'Airlock stopped before this call was decided', 'Airlock stopped before the result arrived');
+      .all(
+        Math.floor(now),
+        'Airlock stopped before this call was decided',
+        'Airlock stopped before the result arrived',
+        'Airlock stopped after this call was approved and before it was sent: it did not run, and it is not run again',
+      );
     for (const row of rows) this.#emit({ type: 'updated', id: seqToId(num(row.seq) ?? 0) });
     return rows.length;
   }

@@ -192,6 +192,36 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE calls ADD COLUMN protocol_version TEXT;`);
     },
   },
+  {
+    version: 5,
+    description: 'retry passes are grants: scope retry, single use, naming the approval they come from',
+    up(db) {
+      // SQLite cannot change a CHECK constraint in place: the table is rebuilt.
+      db.exec(`
+        CREATE TABLE grants_new (
+          id             TEXT PRIMARY KEY,
+          server         TEXT NOT NULL,
+          tool           TEXT NOT NULL,
+          args_hash      TEXT,
+          client         TEXT,
+          session_id     TEXT,
+          scope          TEXT NOT NULL CHECK (scope IN ('session', 'always', 'retry')),
+          effect         TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),
+          policy_version TEXT NOT NULL,
+          created_at     INTEGER NOT NULL,
+          expires_at     INTEGER,
+          history_id     TEXT,
+          CHECK (scope <> 'retry' OR (client IS NOT NULL AND args_hash IS NOT NULL AND expires_at IS NOT NULL AND effect = 'allow'))
+        );
+        INSERT INTO grants_new (id, server, tool, args_hash, client, session_id, scope, effect, policy_version, created_at, expires_at)
+          SELECT id, server, tool, args_hash, client, session_id, scope, effect, policy_version, created_at, expires_at FROM grants;
+        DROP TABLE grants;
+        ALTER TABLE grants_new RENAME TO grants;
+        CREATE INDEX grants_server_tool ON grants(server, tool);
+        CREATE INDEX grants_session ON grants(session_id) WHERE session_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
