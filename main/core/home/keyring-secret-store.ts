@@ -3,11 +3,12 @@
  * on Linux) through @napi-rs/keyring, one entry per key under the service "Airlock <home>",
  * so two homes never share a token.
  */
+import type * as Keyring from '@napi-rs/keyring';
 import type { SecretStore } from './secret-store.ts';
 
 // Loaded on first use: a native module that the desktop app (safeStorage) never needs, kept
 // out of its bundle.
-let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
+let keyring: Promise<typeof Keyring> | undefined;
 const entry = async (service: string, key: string) => {
   keyring ??= import('@napi-rs/keyring');
   return new (await keyring).AsyncEntry(service, key);
