@@ -54,6 +54,9 @@ export interface SignInEvents {
   signedOut: [];
 }
 
+/** The reason of needs_sign_in after a sign-out the person asked for (the desktop shell does not notify about it). */
+export const SIGNED_OUT = 'signed out';
+
 export class SignIn extends EventEmitter<SignInEvents> {
   readonly server: string;
   private readonly options: SignInOptions;
@@ -340,7 +343,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
     await this.forgetTokens();
     this.steppedUp = false;
     this.stepUpScope = undefined;
-    this.needsSignIn('signed out');
+    this.needsSignIn(SIGNED_OUT);
     this.emit('signedOut');
   }
 
