@@ -98,6 +98,11 @@ describe('Servers view: signing in to a remote server (real core, authorization 
     expect(await panel.getByRole('note').textContent()).toBe(`the OS keyring is not available (no secret service is running): sign-in tokens are kept in ${home.dir}/secrets.json (mode 0600)`);
     await panel.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(await card('probe').getByRole('region').count()).toBe(0);
+    // The connection fails until the sign-in (401 by design): no alarm on the card, the panel says what to do.
+    expect(await card('notes').getByText('Not signed in', { exact: true }).count()).toBe(1);
+    expect(await card('notes').getByText('Failed', { exact: true }).count()).toBe(0);
+    expect(await card('notes').getByRole('alert').count()).toBe(0);
+    expect(await card('notes').textContent()).not.toContain('airlock login notes');
     await screenshotBoth(page, 'servers-sign-in');
   });
 
