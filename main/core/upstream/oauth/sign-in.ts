@@ -121,6 +121,11 @@ export class SignIn extends EventEmitter<SignInEvents> {
     return { ...this.value, secrets: { kind, ...(warning && { warning }) } };
   }
 
+  /** The secret store now says another kind or warning (the desktop's file setting): the status says it again. */
+  secretsChanged(): void {
+    if (this.active) this.emit('changed', this.status()!);
+  }
+
   /** Whether calls must be refused: sign-in is in use and there is no token. */
   get blocking(): boolean {
     return this.active && this.value.state !== 'ready';
