@@ -311,6 +311,11 @@ export class Airlock extends EventEmitter<AirlockEvents> {
     return `${this.url}/#code=${this.loginCodes.issue()}`;
   }
 
+  /** The secret store changed where it keeps secrets: each sign-in status is announced again with its kind and warning. */
+  secretStoreChanged(): void {
+    for (const signIn of this.signIns.values()) signIn.secretsChanged();
+  }
+
   issueLoginCode(): string {
     return this.loginCodes.issue();
   }

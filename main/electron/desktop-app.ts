@@ -325,7 +325,11 @@ class Desktop {
         ...(secrets.canKeepInFile && {
           setSecretsInFile: (enabled: boolean) => {
             this.settings.set('secretsInFile', enabled);
-            secrets.setFileAccepted(enabled).catch((err: Error) => logger.error(`moving the sign-in secrets failed: ${err.message}`));
+            secrets
+              .setFileAccepted(enabled)
+              // The servers' cards say where tokens are kept: they follow the new choice.
+              .then(() => airlock.secretStoreChanged())
+              .catch((err: Error) => logger.error(`moving the sign-in secrets failed: ${err.message}`));
           },
         }),
         quit: () => app.quit(),

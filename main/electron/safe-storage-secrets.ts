@@ -61,7 +61,7 @@ export class SafeStorageSecrets implements SecretStore {
   private readonly logger: Logger;
   /** memory mode: the secrets themselves; otherwise nothing (the file is read each time). */
   private readonly memory = new Map<string, string>();
-  /** Writes one after another, so two sign-ins at once cannot lose each other's secret. */
+  /** Reads, writes and moves one after another: two sign-ins at once cannot lose each other's secret, nor one a move. */
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: SafeStorageSecretsOptions, noKeyring: 'basic_text' | 'unavailable' | undefined) {
@@ -101,13 +101,15 @@ export class SafeStorageSecrets implements SecretStore {
 
   /**
    * The person changed "Keep sign-ins in a file": the secrets move with the choice (to the
-   * file, or out of it into memory), so nothing is lost and nothing stays behind.
+   * file, or out of it into memory), so nothing is lost and nothing stays behind. The move,
+   * and every read and write, run one after another: a secret written during a move (a
+   * sign-in finishing then) goes where the new choice says, not into a file just emptied.
    */
   async setFileAccepted(accepted: boolean): Promise<void> {
     if (!this.canKeepInFile) return;
     const next: Mode = accepted ? 'plain-file' : 'memory';
-    if (next === this.mode) return;
-    await this.serially(async () => {
+    const moved = await this.serially(async () => {
+      if (next === this.mode) return false;
       if (next === 'plain-file') {
         const entries = await this.readEntries();
         for (const [key, value] of this.memory) entries[key] = await this.seal(value);
@@ -121,41 +123,41 @@ export class SafeStorageSecrets implements SecretStore {
         await this.writeEntries({});
       }
       this.mode = next;
+      return true;
     });
-    this.logger.info(`sign-in secrets: ${accepted ? 'kept in the file from now on' : 'kept in memory only from now on; the file was emptied'}`);
+    if (moved) this.logger.info(`sign-in secrets: ${accepted ? 'kept in the file from now on' : 'kept in memory only from now on; the file was emptied'}`);
   }
 
   async get(key: string): Promise<string | undefined> {
-    if (this.mode === 'memory') return this.memory.get(key);
-    const blob = (await this.readEntries())[key];
-    if (blob === undefined) return undefined;
-    const opened = await this.open(key, blob);
-    if (!opened) {
-      await this.delete(key);
-      return undefined;
-    }
+    const found = await this.serially(async (): Promise<{ value?: string; broken?: true; reEncrypt?: boolean }> => {
+      if (this.mode === 'memory') return { value: this.memory.get(key) };
+      const blob = (await this.readEntries())[key];
+      if (blob === undefined) return {};
+      const opened = await this.open(key, blob);
+      return opened ? { value: opened.result, reEncrypt: opened.shouldReEncrypt } : { broken: true };
+    });
+    if (found.broken) await this.delete(key);
     // The key was rotated or a better one is available: store it again under the new key.
-    if (opened.shouldReEncrypt) await this.set(key, opened.result);
-    return opened.result;
+    else if (found.reEncrypt && found.value !== undefined) await this.set(key, found.value);
+    return found.value;
   }
 
   async set(key: string, value: string): Promise<void> {
-    if (this.mode === 'memory') {
-      this.memory.set(key, value);
-      return;
-    }
-    const blob = await this.seal(value);
     await this.serially(async () => {
+      if (this.mode === 'memory') {
+        this.memory.set(key, value);
+        return;
+      }
       const entries = await this.readEntries();
-      entries[key] = blob;
+      entries[key] = await this.seal(value);
       await this.writeEntries(entries);
     });
   }
 
   async delete(key: string): Promise<void> {
-    this.memory.delete(key);
-    if (this.mode === 'memory') return;
     await this.serially(async () => {
+      this.memory.delete(key);
+      if (this.mode === 'memory') return;
       const entries = await this.readEntries();
       if (!(key in entries)) return;
       delete entries[key];

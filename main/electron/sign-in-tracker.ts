@@ -1,11 +1,15 @@
 /**
  * The shell's view of which remote servers need the person to sign in, kept from the
  * control API's `servers.changed` events (the same ones every UI follows). The tray lists
- * them ("Sign in to <server>…") and a notification says when one starts needing it: at
- * start, or later when its sign-in ends (a refresh the server refused, a sign-out).
+ * them ("Sign in to <server>…", also while a sign-in is under way, so a page closed by
+ * mistake can be opened again) and a notification says when one starts needing it without
+ * the person having just been there: at start, or later when its sign-in ends on its own (a
+ * refresh the server refused, a token it no longer accepts). Not after the person's own
+ * sign-out, nor after a sign-in attempt they just made.
  */
 import { EventEmitter } from 'node:events';
 import type { ServerStatus, SignInStatus } from '../../shared/api/contract.ts';
+import { SIGNED_OUT } from '../core/upstream/oauth/sign-in.ts';
 import type { CoreApi } from './pending-tracker.ts';
 
 export interface SignInNeed {
@@ -16,11 +20,12 @@ export interface SignInNeed {
 export interface SignInTrackerEvents {
   /** The set of servers that need sign-in changed. */
   changed: [SignInNeed[]];
-  /** A server started needing sign-in (not after a failed attempt: the person was there). */
+  /** A server started needing sign-in (not after a sign-out or a failed attempt: the person was there). */
   needed: [SignInNeed];
 }
 
-const needsPerson = (s: SignInStatus | undefined): s is SignInStatus => s?.state === 'needs_sign_in' || s?.state === 'sign_in_failed';
+/** Offered in the tray: everything but signed in. */
+const needsPerson = (s: SignInStatus | undefined): s is SignInStatus => s !== undefined && s.state !== 'ready';
 
 export class SignInTracker extends EventEmitter<SignInTrackerEvents> {
   private readonly api: CoreApi;
@@ -65,12 +70,15 @@ export class SignInTracker extends EventEmitter<SignInTrackerEvents> {
     if (now) this.states.set(server.name, now);
     else this.states.delete(server.name);
     if (needsPerson(before) !== needsPerson(now) || (needsPerson(now) && before?.state !== now.state)) this.emit('changed', this.list());
-    if (now?.state === 'needs_sign_in' && before?.state !== 'needs_sign_in') this.emit('needed', { server: server.name, signIn: now });
+    // The person's own sign-out, and the end of an attempt they made (signing_in, sign_in_failed), are not news to them.
+    const startsNeeding = now?.state === 'needs_sign_in' && (before === undefined || before.state === 'ready') && now.reason !== SIGNED_OUT;
+    if (startsNeeding) this.emit('needed', { server: server.name, signIn: now });
   }
 }
 
 /** The notification for a server that needs sign-in. */
 export function signInNotice(need: SignInNeed): { title: string; body: string } {
-  const who = need.signIn.issuer ? `${need.signIn.issuer} asks you to sign in` : 'It asks you to sign in';
-  return { title: `Sign in to ${need.server}`, body: `${who}; calls to ${need.server} are refused until you do. Click to open the sign-in page.` };
+  // The issuer is known only once a sign-in has discovered it; before that the server itself asks.
+  const who = need.signIn.issuer ? `${need.signIn.issuer} asks you to sign in to ${need.server}` : `${need.server} asks you to sign in`;
+  return { title: `Sign in to ${need.server}`, body: `${who}; calls to it are refused until you do. Click to open the sign-in page.` };
 }

@@ -14,6 +14,10 @@ import { openStores } from '../../main/core/store/stores.ts';
 import { CALL_CHANNEL, SIGN_IN_CHANNEL } from '../../main/electron/ipc-channels.ts';
 import type { IpcResult } from '../../main/electron/ipc-channels.ts';
 import { DEMO_IMAGES, newClient, repoRoot, tempHome, waitFor, writeConfig } from '../helpers/harness.ts';
+import { FILE_WARNING, NO_KEYRING_WARNING } from '../../main/electron/safe-storage-secrets.ts';
+import type { ServerStatus } from '../../shared/api/contract.ts';
+import { signInLikeABrowser } from '../oauth/authorization-server.ts';
+import { startWorld, type OAuthWorld } from '../oauth/oauth-harness.ts';
 import * as electron from './fake-electron-module.ts';
 
 vi.mock('electron', () => import('./fake-electron-module.ts'));
@@ -22,7 +26,7 @@ vi.mock('../../main/electron/electron-settings-store.ts', async () => {
   return { openElectronSettingsStore: () => new MemoryStore() };
 });
 
-const { app, ipcMain, dialog, FakeBrowserWindow, FakeTray } = electron;
+const { app, ipcMain, dialog, FakeBrowserWindow, FakeTray, FakeNotification } = electron;
 
 describe('desktop app with a stand-in for Electron (real core, real MCP client)', () => {
   const home = tempHome('airlock-desktop-');
@@ -30,11 +34,14 @@ describe('desktop app with a stand-in for Electron (real core, real MCP client)'
   const savedHome = process.env.HOME;
   let url = '';
   let mcpToken = '';
+  /** A real authorization server and an MCP server that requires its tokens (test/oauth): `notes` signs in there. */
+  let world: OAuthWorld;
 
   beforeAll(async () => {
+    world = await startWorld();
     // The tray's "install the airlock command" writes under the user's home: a temporary one.
     process.env.HOME = userHome.dir;
-    writeConfig(home.dir, { mcpServers: { images: DEMO_IMAGES }, airlock: { port: 0, earlyAnswerSeconds: 0 } });
+    writeConfig(home.dir, { mcpServers: { images: DEMO_IMAGES, notes: { url: world.mcp.url, oauth: {} } }, airlock: { port: 0, earlyAnswerSeconds: 0 } });
     writeFileSync(join(home.dir, 'policy.json'), JSON.stringify({ version: '1', default: 'ask' }));
     app.appPath = repoRoot;
     const { startDesktop } = await import('../../main/electron/desktop-app.ts');
@@ -49,6 +56,7 @@ describe('desktop app with a stand-in for Electron (real core, real MCP client)'
     if (!app.quitted) app.quit();
     await waitFor(() => app.quitted, 20_000, 'the app to quit');
     process.env.HOME = savedHome;
+    await world?.close();
     home.cleanup();
     userHome.cleanup();
   });
@@ -98,6 +106,55 @@ describe('desktop app with a stand-in for Electron (real core, real MCP client)'
     expect(await handler({ ...fromMain, sender: { id: 9999 } }, { server: 'images' })).toMatchObject({ ok: false, error: { error: 'forbidden' } });
     expect(await handler(fromMain, { server: 'images', url: 'https://evil.example/' })).toMatchObject({ ok: false, error: { error: 'invalid_request' } });
     expect(electron.shell.opened).toEqual([]);
+  });
+
+  it('a remote server that needs sign-in (real core and authorization server): notified once, offered in the tray; its card reads the desktop\'s safe-storage store live; the tray item opens the provider\'s page in the system browser', async () => {
+    const handler = ipcMain.handlers.get(CALL_CHANNEL) as (event: unknown, payload: unknown) => Promise<IpcResult>;
+    const main = FakeBrowserWindow.all.find((w) => w.url.includes('#/'))!;
+    const fromMain = { sender: { id: main.webContents.id }, senderFrame: { url: 'app://airlock/index.html#/servers', parent: null } };
+    /** What the Servers view reads over IPC. */
+    const notes = async () => {
+      const answer = (await handler(fromMain, { method: 'servers.list' })) as { ok: true; value: ServerStatus[] };
+      return answer.value.find((s) => s.name === 'notes')!.signIn;
+    };
+    const file = join(home.dir, 'secrets.safe-storage.json');
+    /** How many secrets the file holds (none when it does not exist). */
+    const inFile = () => (existsSync(file) ? Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { entries: object }).entries).length : 0);
+    const tray = FakeTray.all[0]!;
+    // Start from memory only (the setting off), whatever ran before.
+    if (tray.item('secrets-file')?.checked) tray.clickItem('secrets-file');
+    await waitFor(() => tray.item('secrets-file')?.checked === false, 5000, 'the file setting off');
+
+    await waitFor(async () => (await notes())?.reason && (await notes())?.secrets?.kind === 'memory', 10_000, 'notes to have answered 401, its secrets in memory');
+    expect((await notes())?.state).toBe('needs_sign_in');
+    // The core reports the store the desktop app gave it: safeStorage on basic_text, memory only.
+    expect((await notes())?.secrets).toEqual({ kind: 'memory', warning: NO_KEYRING_WARNING });
+    expect(FakeNotification.shown.filter((n) => n.title === 'Sign in to notes')).toEqual([
+      { title: 'Sign in to notes', body: 'notes asks you to sign in; calls to it are refused until you do. Click to open the sign-in page.' },
+    ]);
+    expect(tray.item('sign-in:notes')?.label).toBe('Sign in to notes…');
+
+    const openedBefore = electron.shell.opened.length;
+    tray.clickItem('sign-in:notes');
+    const page = await waitFor(() => electron.shell.opened[openedBefore], 10_000, 'the sign-in page in the system browser');
+    expect(new URL(page).origin).toBe(world.as.issuer);
+    // The person signs in there (the provider's login and consent, by HTTP) and is sent back to Airlock.
+    const callback = await signInLikeABrowser(page, `${url}/oauth/callback`);
+    expect((await fetch(callback)).status).toBe(200);
+    await waitFor(async () => (await notes())?.state === 'ready', 10_000, 'notes to be signed in');
+    await waitFor(() => tray.item('sign-in:notes') === undefined, 5000, 'the tray item to go');
+    expect(inFile()).toBe(0);
+
+    // Keeping sign-ins in the file: the card says so at once, and the sign-in moves there.
+    tray.clickItem('secrets-file');
+    await waitFor(async () => (await notes())?.secrets?.kind === 'file', 5000, 'the card to say file');
+    expect((await notes())?.secrets).toEqual({ kind: 'file', warning: FILE_WARNING });
+    await waitFor(() => inFile() > 0, 5000, 'the sign-in in the file');
+    expect((await notes())?.state).toBe('ready');
+    tray.clickItem('secrets-file');
+    await waitFor(async () => (await notes())?.secrets?.kind === 'memory', 5000, 'the card to say memory again');
+    await waitFor(() => inFile() === 0, 5000, 'the file emptied');
+    expect((await notes())?.state).toBe('ready');
   });
 
   it('a waiting call shows 1 on the tray and the popup; approving through IPC lets it through, back to 0; quitting flushes it to history', async () => {

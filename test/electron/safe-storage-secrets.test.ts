@@ -141,6 +141,22 @@ describe("sign-in secrets in Electron safeStorage (stand-in for Electron's safeS
     expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ version: 1, entries: {} });
   });
 
+  it('a secret written while the setting is being turned off goes to memory, not into the file just emptied; a quick on-then-off ends off', async () => {
+    const { safeStorage } = standInSafeStorage({ backend: 'basic_text' });
+    const store = await open(safeStorage, { fileAccepted: true });
+    await store.set('a', 'secret-a');
+    // Not awaited one by one: the person toggles while a sign-in finishes.
+    await Promise.all([store.setFileAccepted(false), store.set('b', TOKEN)]);
+    expect(store.kind).toBe('memory');
+    expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ version: 1, entries: {} });
+    expect([await store.get('a'), await store.get('b')]).toEqual(['secret-a', TOKEN]);
+
+    await Promise.all([store.setFileAccepted(true), store.setFileAccepted(false)]);
+    expect(store.kind).toBe('memory');
+    expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ version: 1, entries: {} });
+    expect(await store.get('b')).toBe(TOKEN);
+  });
+
   it('safeStorage unavailable: memory only with its own warning, and the file setting cannot change that', async () => {
     const { safeStorage, calls } = standInSafeStorage({ backend: 'gnome_libsecret', available: false });
     const store = await open(safeStorage, { fileAccepted: true });

@@ -59,12 +59,15 @@ function ChangeReview({ change }: { change: ToolChange }) {
 }
 
 function ServerCard({ server, changes }: { server: ServerStatus; changes: ToolChange[] }) {
+  // Until it is signed in, a remote server's connection fails by design (Airlock sends nothing
+  // without a token; the server answers 401): the sign-in panel says what to do, not an alarm.
+  const awaitsSignIn = server.state === 'failed' && server.signIn !== undefined && server.signIn.state !== 'ready';
   return (
     <section className="server-card card" aria-label={`Server ${server.name}`}>
       <header className="server-head">
         <div className="server-name">
           <h2>{server.name}</h2>
-          <Badge tone={STATE_TONE[server.state]}>{STATE_TEXT[server.state]}</Badge>
+          {awaitsSignIn ? <Badge tone="warn">Not signed in</Badge> : <Badge tone={STATE_TONE[server.state]}>{STATE_TEXT[server.state]}</Badge>}
           <span className="muted small">{server.transport}</span>
           {server.protocolVersion && (
             <span className="muted small" data-testid="server-protocol" title={server.era === 'modern' ? 'Airlock speaks the 2026-07-28 revision to this server' : 'Airlock speaks the 2025 revision (initialize, sessions) to this server'}>
@@ -82,11 +85,13 @@ function ServerCard({ server, changes }: { server: ServerStatus; changes: ToolCh
           {server.restarts > 0 && <span>{plural(server.restarts, 'restart')}</span>}
         </div>
       </header>
-      {server.error && (
+      {server.error && !awaitsSignIn && (
         <p className="notice notice-error server-error" role="alert">
           {server.error}
         </p>
       )}
+      {/* The core's own "needs sign-in" refusal repeats the panel; another error (the server is down) is still said. */}
+      {server.error && awaitsSignIn && !server.error.startsWith(`[Airlock] "${server.name}" needs sign-in`) && <p className="muted small server-error-quiet">{server.error}</p>}
       {server.signIn && <SignInPanel server={server} signIn={server.signIn} />}
       {changes.map((change) => (
         <ChangeReview key={change.tool} change={change} />

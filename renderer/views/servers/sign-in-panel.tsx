@@ -132,7 +132,8 @@ export function SignInPanel({ server, signIn }: { server: ServerStatus; signIn: 
           .
         </p>
       )}
-      {error && (
+      {/* The core also announces a refused start as sign_in_failed with the same reason: said once, from the state. */}
+      {error && !(signIn.state === 'sign_in_failed' && signIn.error && error.endsWith(signIn.error)) && (
         <p className="notice notice-error" role="alert">
           {error}
         </p>

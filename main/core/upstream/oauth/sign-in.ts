@@ -54,6 +54,9 @@ export interface SignInEvents {
   signedOut: [];
 }
 
+/** The reason of needs_sign_in after a sign-out the person asked for (the desktop shell does not notify about it). */
+export const SIGNED_OUT = 'signed out';
+
 export class SignIn extends EventEmitter<SignInEvents> {
   readonly server: string;
   private readonly options: SignInOptions;
@@ -116,6 +119,11 @@ export class SignIn extends EventEmitter<SignInEvents> {
     if (!this.active) return undefined;
     const { kind, warning } = this.options.secrets;
     return { ...this.value, secrets: { kind, ...(warning && { warning }) } };
+  }
+
+  /** The secret store now says another kind or warning (the desktop's file setting): the status says it again. */
+  secretsChanged(): void {
+    if (this.active) this.emit('changed', this.status()!);
   }
 
   /** Whether calls must be refused: sign-in is in use and there is no token. */
@@ -340,7 +348,7 @@ export class SignIn extends EventEmitter<SignInEvents> {
     await this.forgetTokens();
     this.steppedUp = false;
     this.stepUpScope = undefined;
-    this.needsSignIn('signed out');
+    this.needsSignIn(SIGNED_OUT);
     this.emit('signedOut');
   }
 
