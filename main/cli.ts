@@ -5,6 +5,7 @@
  *   airlock connect <server> [--home DIR]  stdio bridge to the running Airlock
  *   airlock demo-server                    the demo image MCP server (stdio)
  *   airlock install-cli [--force]          puts this `airlock` on PATH (a launcher in ~/.local/bin)
+ *   airlock hook <client>                  answers a client's pre-tool hook (event on stdin)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -200,6 +201,15 @@ export function buildProgram(): Command {
     .argument('[file]', 'policy file (default: policy.json in the Airlock home)')
     .option('--home <dir>', 'Airlock home')
     .action(checkPolicy);
+  policy
+    .command('starter')
+    .description('print a starter policy: hooks = rules for hook clients (read-only tools allowed, shell and writes asked)')
+    .argument('<kind>', 'hooks')
+    .action(async (kind: string) => {
+      if (kind !== 'hooks') fail('the starter policy is "hooks"');
+      const { HOOK_STARTER_POLICY_TEXT } = await import('./core/hooks/starter-policy.ts');
+      process.stdout.write(HOOK_STARTER_POLICY_TEXT);
+    });
   const history = program.command('history').description('the call history');
   history
     .command('export')
@@ -212,6 +222,25 @@ export function buildProgram(): Command {
     .description('put the airlock command on PATH: a launcher in your user bin folder that runs this Airlock')
     .option('--force', 'replace an existing file of that name that Airlock did not write')
     .action(installCli);
+  program
+    .command('hook')
+    .description("answer a client's pre-tool hook: reads its event on stdin, asks the running Airlock, writes the client's answer")
+    .argument('<client>', 'claude-code, cursor, codex, gemini-cli, vscode or copilot-cli')
+    .option('--home <dir>', 'Airlock home')
+    .option('--timeout <seconds>', "the client's timeout for this hook: Airlock answers before it", (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds');
+      return n;
+    })
+    .addOption(new Option('--on-timeout <what>', 'nobody answered in time: ask = the client asks the person itself (where it can), deny = refuse').choices(['ask', 'deny']))
+    .addOption(new Option('--when-down <what>', "Airlock is not running: deny (default) or ask = the client's own prompt decides").choices(['ask', 'deny']))
+    .action(async (client: string, opts: { home?: string; timeout?: number; onTimeout?: 'ask' | 'deny'; whenDown?: 'ask' | 'deny' }) => {
+      const { runHook } = await import('./core/hooks/hook-command.ts');
+      const answer = await runHook(client, opts, { stdin: process.stdin, env: process.env });
+      if (answer.stdout) process.stdout.write(`${answer.stdout}\n`);
+      if (answer.stderr) process.stderr.write(`${answer.stderr}\n`);
+      process.exitCode = answer.exitCode;
+    });
   registerClientCommands(program, selfCommand);
   return program;
 }

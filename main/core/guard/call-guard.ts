@@ -286,7 +286,8 @@ export class CallGuard implements ProxyHooks {
       this.deps.history.linkRetry(pending.historyId, historyId);
     } else {
       const now = Date.now();
-      const timeoutMs = (decision.timeout ?? settings.approvalTimeout) * 1000;
+      // A hook client stops waiting after its own timeout: the person's wait ends first.
+      const timeoutMs = Math.min((decision.timeout ?? settings.approvalTimeout) * 1000, call.hook?.maxWaitMs ?? Infinity);
       pending = {
         id: randomUUID(),
         historyId,
@@ -308,6 +309,7 @@ export class CallGuard implements ProxyHooks {
         reason: decision.reason,
         createdAt: now,
         expiresAt: now + timeoutMs,
+        ...(call.hook && { hook: call.hook.card, ...(!call.hook.editable && { editable: false }) }),
       };
       pendingId = pending.id;
       queue.add(pending);

@@ -50,6 +50,8 @@ export interface HttpServerOptions {
   onError?: (err: unknown) => void;
   /** Answers the identity challenge of `airlock connect` (home/instance-proof.ts): proofs for a nonce. */
   identity?: (nonce: string) => string[];
+  /** `POST /hooks/<client>`: a client's pre-tool hook (main/core/hooks/hook-endpoint.ts), with an MCP token. */
+  hooks?: (req: IncomingMessage, res: ServerResponse, client: string, url: URL, tokenName: string | undefined) => Promise<void>;
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -140,6 +142,10 @@ export class HttpServer {
         }
       }
       return this.options.mcp.handle(req, res, server, body, token.identity);
+    }
+    if (path.startsWith('/hooks/') && this.options.hooks) {
+      if (token?.kind !== 'mcp') return sendMcpUnauthorized(res, given === undefined ? 'missing' : 'invalid');
+      return this.options.hooks(req, res, decodeURIComponent(path.slice(7).replace(/\/+$/, '')), url, token.identity);
     }
     if (path === '/api' || path.startsWith('/api/')) {
       if (token?.kind !== 'admin') return unauthorized(res, 'admin');

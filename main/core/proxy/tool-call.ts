@@ -4,6 +4,7 @@
  */
 import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Result, Tool } from '@modelcontextprotocol/server';
 import type { ProtocolEra } from '../../../shared/config.ts';
+import type { PendingCall } from '../../../shared/api/contract.ts';
 
 export interface ClientIdentity {
   /** The identity policy and history use: a named token's name, else clientInfo.name. */
@@ -38,6 +39,17 @@ export interface ToolCall {
    * that the client's retry re-attaches to, instead of the legacy "approval pending" text.
    */
   waitingForPerson?: (waiting: boolean) => void;
+  /** Set for a call asked through a client's pre-tool hook (main/core/hooks/): nothing is forwarded upstream. */
+  hook?: HookCallContext;
+}
+
+export interface HookCallContext {
+  /** Shown on the card (PendingCall.hook); the same object, so the hook desk can recognise its card. */
+  card: NonNullable<PendingCall['hook']>;
+  /** The client's hook gives up after its timeout: a person's wait ends before it. */
+  maxWaitMs: number;
+  /** Whether the client takes edited arguments (updatedInput). */
+  editable: boolean;
 }
 
 /** Calls the upstream tool with the given arguments (the original ones unless edited). */
