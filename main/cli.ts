@@ -101,12 +101,17 @@ export async function serve(options: { home?: string; port?: number }): Promise<
   return airlock;
 }
 
-async function connect(server: string, options: { home?: string }): Promise<void> {
-  await runConnect(server, options.home, {
-    env: process.env,
-    stderr: (line) => process.stderr.write(`${line}\n`),
-    exit: (code) => process.exit(code),
-  });
+async function connect(server: string, options: { home?: string; client?: string }): Promise<void> {
+  await runConnect(
+    server,
+    options.home,
+    {
+      env: process.env,
+      stderr: (line) => process.stderr.write(`${line}\n`),
+      exit: (code) => process.exit(code),
+    },
+    options.client,
+  );
 }
 
 async function openUi(options: { home?: string }): Promise<void> {
@@ -181,6 +186,7 @@ export function buildProgram(): Command {
     .description('stdio bridge for clients that spawn a command: relays to the running Airlock')
     .argument('<server>', 'server name from config.json')
     .option('--home <dir>', 'Airlock home')
+    .option('--client <name>', "send this client's named token (auth.json clients) instead of the shared MCP token")
     .action(connect);
   program
     .command('demo-server')

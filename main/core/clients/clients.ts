@@ -553,6 +553,8 @@ export function protect(ctx: ClientsContext, input: ProtectInput): ClientsResult
       try {
         const project = loc.scope === 'project';
         if (via === 'http' && !project && !target.httpRefusal) token ??= clientToken(ctx, input.client);
+        // A bridge entry names the client (`--client`); its token must exist for the bridge to send it.
+        if (via === 'stdio' && !project) clientToken(ctx, input.client);
         written = airlockEntry(input.client, server, via, target, token, project);
         if (project) projectVia.add(via);
       } catch (err) {
