@@ -14,7 +14,7 @@ import { ensureClientToken } from '../home/auth.ts';
 import { ensureHome, homePaths, writePrivateJson } from '../home/home.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
-import { detectLayout, parseClientText, readClientFile, rewriteFile, writeBackup } from '../clients/client-file.ts';
+import { detectLayout, parseClientText, readClientFile, renderValueAt, replaceValues, rewriteFile, writeBackup } from '../clients/client-file.ts';
 import { backupsDir } from '../clients/protected-record.ts';
 import type { ClientEnvironment } from '../clients/locations.ts';
 import { hookAdapter, hookInstall } from './adapters.ts';
@@ -139,10 +139,41 @@ export interface InstallOptions {
   onTimeout?: 'ask' | 'deny';
 }
 
-function insertAt(text: string, location: string[], value: unknown): string {
-  const layout = detectLayout(text || '{}\n');
-  const formattingOptions = { insertSpaces: layout.unit !== '\t', tabSize: layout.unit === '\t' ? 4 : layout.unit.length, eol: layout.eol };
-  return applyEdits(text, modify(text, [...location, -1], value, { formattingOptions, isArrayInsertion: true }));
+/**
+ * Appends `value` to the array at `location`, touching no byte of what is there (jsonc's
+ * `modify` would reformat the neighbouring elements); a missing array is created.
+ */
+function insertAt(text: string, jsonc: boolean, location: string[], value: unknown): string {
+  const layout = detectLayout(text);
+  const root = treeOf(text, jsonc);
+  const node = root ? findNodeAtLocation(root, location) : undefined;
+  if (!node || node.type !== 'array') {
+    const formattingOptions = { insertSpaces: layout.unit !== '\t', tabSize: layout.unit === '\t' ? 4 : layout.unit.length, eol: layout.eol };
+    return applyEdits(text, modify(text, location, [value], { formattingOptions }));
+  }
+  const last = node.children?.at(-1);
+  if (!last) return replaceValues(text, [{ node, content: renderValueAt(text, node.offset, [value]) }]);
+  const lineStart = text.lastIndexOf('\n', last.offset - 1) + 1;
+  const before = text.slice(lineStart, last.offset);
+  // The element begins its own line: the next one goes on a line of its own, indented alike.
+  const ownLine = /^[ \t]*$/.test(before);
+  const at = last.offset + last.length;
+  const rendered = renderValueAt(text, ownLine ? last.offset : at, value);
+  return text.slice(0, at) + (ownLine ? `,${layout.eol}${before}` : ', ') + rendered + text.slice(at);
+}
+
+/** Removes the array element at `index` with the separator before it (or after it, for the first). */
+function removeAt(text: string, jsonc: boolean, location: string[], index: number): string {
+  const root = treeOf(text, jsonc);
+  const array = root ? findNodeAtLocation(root, location) : undefined;
+  const items = array?.children ?? [];
+  const item = items[index];
+  if (!array || !item) return text;
+  if (items.length === 1) return replaceValues(text, [{ node: array, content: '[]' }]);
+  const prev = items[index - 1];
+  const next = items[index + 1];
+  const [from, to] = prev ? [prev.offset + prev.length, item.offset + item.length] : [item.offset, next!.offset];
+  return text.slice(0, from) + text.slice(to);
 }
 
 export function installHooks(ctx: HookInstallContext, client: HookClientId, options: InstallOptions = {}): HookInstallResult {
@@ -179,7 +210,7 @@ export function installHooks(ctx: HookInstallContext, client: HookClientId, opti
     const tree = treeOf(text, spec.jsonc);
     if (!tree || !findNodeAtLocation(tree, [key])) text = applyEdits(text, modify(text, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
   }
-  for (const slot of slots) text = insertAt(text, slot.location, slot.value);
+  for (const slot of slots) text = insertAt(text, spec.jsonc, slot.location, slot.value);
   const now = ctx.now?.() ?? Date.now();
   const backup = before !== null ? writeBackup(backupsDir(ctx.home), `${client}-hooks`, before, now) : undefined;
   const record: HookRecord = { client, path, slots, textBefore: before, textAfter: text, ...(backup && { backup }), installedAt: now };
@@ -227,7 +258,7 @@ export function removeHooks(ctx: HookInstallContext, client: HookClientId): Hook
     let text = read.text;
     for (const slot of record.slots) {
       const index = slotIndex(text, spec.jsonc, slot);
-      if (index >= 0) text = applyEdits(text, modify(text, [...slot.location, index], undefined, {}));
+      if (index >= 0) text = removeAt(text, spec.jsonc, slot.location, index);
     }
     after = text;
   }
