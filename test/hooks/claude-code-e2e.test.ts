@@ -5,7 +5,6 @@
  * installed by `airlock protect claude-code --hooks`; a real Airlock core decides each call
  * with the starter policy for hook clients.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,42 +14,11 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, cliPath, EVERYTHING, freePort, repoRoot, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
+import { claudeEnv, runClaude } from './claude-cli.ts';
 
 const run = promisify(execFile);
-const CLAUDE = join(repoRoot, 'node_modules', '.bin', 'claude');
-
-/** HOME, config folder and project of one offline Claude Code. */
-function claudeEnv(user: string, standIn: MessagesStandIn): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: user,
-    CLAUDE_CONFIG_DIR: join(user, '.claude'),
-    ANTHROPIC_BASE_URL: standIn.url,
-    // Any key: the stand-in does not check it; Claude Code needs one to start without a login.
-    ANTHROPIC_API_KEY: 'sk-ant-stand-in',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    NO_COLOR: '1',
-  };
-}
-
-interface ClaudeRun {
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function runClaude(env: NodeJS.ProcessEnv, cwd: string): ClaudeRun {
-  const child = spawn(CLAUDE, ['-p', 'Do the scripted steps.', '--output-format', 'json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-  void done.then(() => clearTimeout(timer));
-  return { done };
-}
 
 async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [cliPath, 'protect', 'claude-code', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });

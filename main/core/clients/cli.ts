@@ -200,15 +200,17 @@ export function registerClientCommands(program: Command, self: () => SelfCommand
   selecting(program.command('protect').description("route a client's servers through Airlock (imports them, backs up and rewrites the client config); --hooks: ask Airlock before each tool the client runs"))
     .option('--via <http|stdio>', 'how the client reaches Airlock (default: HTTP where the client supports it, else the stdio bridge)', parseVia)
     .option('--hooks', "install the client's pre-tool hooks (its built-in tools: shell, edits, fetches) instead of rewriting server entries")
+    .addOption(new Option('--hook-type <type>', 'command (default): runs `airlock hook`; http: Claude Code posts to Airlock\'s port (cannot refuse while Airlock is down)').choices(['command', 'http']))
     .option('--hook-timeout <seconds>', "the client's timeout for the hook, where its entry takes one", parseSeconds)
     .addOption(new Option('--when-down <what>', "Airlock is not running: deny (default) or ask = the client's own prompt decides").choices(['ask', 'deny']))
     .addOption(new Option('--on-timeout <what>', 'nobody answered in time: ask = hand back to the client\'s prompt (Claude Code), deny').choices(['ask', 'deny']))
-    .action((client: string, servers: string[], opts: SelectOptions & { via?: Via; hooks?: boolean; hookTimeout?: number; whenDown?: 'ask' | 'deny'; onTimeout?: 'ask' | 'deny' }) =>
+    .action((client: string, servers: string[], opts: SelectOptions & { via?: Via; hooks?: boolean; hookType?: 'command' | 'http'; hookTimeout?: number; whenDown?: 'ask' | 'deny'; onTimeout?: 'ask' | 'deny' }) =>
       run(() => {
         if (opts.hooks) {
           const ctx = context(opts);
           return hooksReport(
             installHooks(ctx, hookClient(client), {
+              ...(opts.hookType && { hookType: opts.hookType }),
               ...(opts.hookTimeout !== undefined && { timeoutSeconds: opts.hookTimeout }),
               ...(opts.whenDown && { whenDown: opts.whenDown }),
               ...(opts.onTimeout && { onTimeout: opts.onTimeout }),

@@ -64,4 +64,8 @@ export const claudeCodeInstall: HookInstallSpec = {
   slots: ({ command, timeoutSeconds }) => [
     { location: ['hooks', 'PreToolUse'], value: { matcher: '*', hooks: [{ type: 'command', command, timeout: timeoutSeconds }] } },
   ],
+  // The user's own settings file, like ~/.claude.json's HTTP server entries: the token may stand in it.
+  httpSlots: ({ url, token, timeoutSeconds }) => [
+    { location: ['hooks', 'PreToolUse'], value: { matcher: '*', hooks: [{ type: 'http', url, headers: { Authorization: `Bearer ${token}` }, timeout: timeoutSeconds }] } },
+  ],
 };

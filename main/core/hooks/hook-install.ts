@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, modify } from 'jsonc-parser';
 import { z } from 'zod';
 import { ensureClientToken } from '../home/auth.ts';
-import { ensureHome, homePaths, writePrivateJson } from '../home/home.ts';
+import { ensureHome, homePaths, loadConfig, writePrivateJson } from '../home/home.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
 import { detectLayout, parseClientText, readClientFile, renderValueAt, replaceValues, rewriteFile, writeBackup } from '../clients/client-file.ts';
@@ -41,6 +41,8 @@ export interface HookInstallSpec {
   /** Top-level keys the file needs beside the hooks (Cursor's `version`). */
   preamble?: Record<string, unknown>;
   slots(options: HookEntryOptions): HookSlot[];
+  /** Entries that post to Airlock's `/hooks/<client>` instead of running a command (Claude Code's `type: "http"`). */
+  httpSlots?(options: { url: string; token: string; timeoutSeconds: number }): HookSlot[];
 }
 
 const RecordSchema = z.object({
@@ -134,6 +136,8 @@ export interface HookInstallResult {
 }
 
 export interface InstallOptions {
+  /** `http`: the client posts to Airlock's port itself (only where it can; see httpSlots). */
+  hookType?: 'command' | 'http';
   timeoutSeconds?: number;
   whenDown?: 'ask' | 'deny';
   onTimeout?: 'ask' | 'deny';
@@ -204,7 +208,19 @@ export function installHooks(ctx: HookInstallContext, client: HookClientId, opti
     onTimeout: options.onTimeout ?? (adapter.canHandBack ? 'ask' : 'deny'),
     platform: ctx.env.platform,
   });
-  const slots = spec.slots({ command, timeoutSeconds });
+  let slots: HookSlot[];
+  if (options.hookType === 'http') {
+    if (!spec.httpSlots) return { ...base, ok: false, status: 'error', message: `${HOOK_CLIENT_NAMES[client]} has no HTTP hooks: use the command hook` };
+    const port = loadConfig(homePaths(ctx.home).config).airlock.port;
+    if (port === 0) return { ...base, ok: false, status: 'error', message: 'airlock.port in config.json is 0 (any free port), so no URL could stay right: set a fixed port, or use the command hook' };
+    const token = ensureClientToken(homePaths(ctx.home).auth, tokenName, ctx.processEnv ?? process.env);
+    const url = new URL(`http://127.0.0.1:${port}/hooks/${client}`);
+    url.searchParams.set('wait', String(Math.max(1, timeoutSeconds - 5)));
+    url.searchParams.set('onTimeout', options.onTimeout ?? 'ask');
+    slots = spec.httpSlots({ url: url.href, token, timeoutSeconds });
+  } else {
+    slots = spec.slots({ command, timeoutSeconds });
+  }
   let text = before ?? '{}\n';
   for (const [key, value] of Object.entries(spec.preamble ?? {})) {
     const tree = treeOf(text, spec.jsonc);
