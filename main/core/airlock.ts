@@ -199,7 +199,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
         'POST /ui/code': async (_req, res) => sendJson(res, 200, { url: this.loginUrl() }),
       },
     });
-    const hookDesk = new HookDesk({ guard: this.guard, queue: this.queue, proxiedServers: (client) => proxiedServerNames(paths.dir, client) });
+    const hookDesk = new HookDesk({ guard: this.guard, queue: this.queue, proxiedServers: (client) => proxiedServerNames(paths.dir, client), port: () => this.port });
     const hooksEndpoint = createHookEndpoint({ desk: hookDesk, maxBodyBytes: this.config.airlock.maxBodyBytes });
     const ui = options.uiRoot ? createUiServer({ root: options.uiRoot, codes: this.loginCodes, adminToken: () => this.tokens.adminToken }) : undefined;
     this.http = new HttpServer({

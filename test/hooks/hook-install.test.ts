@@ -118,3 +118,53 @@ describe('Claude Code hook entries', () => {
     expect(existsSync(settings)).toBe(false);
   }, 60_000);
 });
+
+describe('hook entries of the other clients, in their documented files and shapes', () => {
+  const cases: { client: 'cursor' | 'codex' | 'gemini-cli' | 'vscode' | 'copilot-cli'; file: (user: string, project: string) => string; check: (settings: Record<string, any>) => void }[] = [
+    {
+      client: 'cursor',
+      file: (user) => join(user, '.cursor', 'hooks.json'),
+      check: (s) => {
+        expect(s.version).toBe(1);
+        for (const event of ['beforeShellExecution', 'beforeMCPExecution']) expect(s.hooks[event][0]).toMatchObject({ timeout: 600, failClosed: true, command: expect.stringContaining(' hook cursor ') });
+      },
+    },
+    {
+      client: 'codex',
+      file: (user) => join(user, '.codex', 'hooks.json'),
+      check: (s) => expect(s.hooks.PreToolUse[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600, command: expect.stringContaining(' hook codex ') }] }),
+    },
+    {
+      client: 'gemini-cli',
+      file: (user) => join(user, '.gemini', 'settings.json'),
+      // Gemini CLI's timeouts are milliseconds.
+      check: (s) => expect(s.hooks.BeforeTool[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600_000, command: expect.stringContaining(' hook gemini-cli ') }] }),
+    },
+    {
+      client: 'vscode',
+      file: (user) => join(user, '.copilot', 'hooks', 'airlock.json'),
+      check: (s) => expect(s.hooks.PreToolUse[0]).toMatchObject({ type: 'command', timeout: 600, command: expect.stringContaining(' hook vscode ') }),
+    },
+    {
+      client: 'copilot-cli',
+      file: (_user, project) => join(project, '.github', 'hooks', 'airlock.json'),
+      // A repository's file: the `airlock` on PATH, no path of this machine.
+      check: (s) => {
+        expect(s.version).toBe(1);
+        expect(s.hooks.preToolUse[0]).toEqual({ type: 'command', bash: 'airlock hook copilot-cli --timeout 600 --when-down deny --on-timeout deny', timeoutSec: 600 });
+      },
+    },
+  ];
+
+  it.each(cases)('$client: protect --hooks writes them, unprotect --hooks takes them out again', ({ client, file, check }) => {
+    const { ctx, user } = setup();
+    const project = join(user, 'repo');
+    mkdirSync(project, { recursive: true });
+    const withProject = { ...ctx, env: { ...ctx.env, projects: [project] } };
+    const path = file(user, project);
+    expect(installHooks(withProject, client)).toMatchObject({ ok: true, status: 'written', path });
+    check(JSON.parse(readFileSync(path, 'utf8')));
+    expect(removeHooks(withProject, client)).toMatchObject({ ok: true, status: 'removed' });
+    expect(existsSync(path)).toBe(false);
+  });
+});

@@ -1,28 +1,32 @@
 /** The hook adapters by client id, and where each client keeps its hooks (one file per client beside this one). */
 import { claudeCodeAdapter, claudeCodeInstall } from './claude-code.ts';
+import { codexAdapter, codexInstall } from './codex.ts';
+import { copilotCliAdapter, copilotCliInstall } from './copilot-cli.ts';
+import { cursorAdapter, cursorInstall } from './cursor.ts';
+import { geminiCliAdapter, geminiCliInstall } from './gemini-cli.ts';
 import { HookClientIdSchema, type HookAdapter, type HookClientId } from './hook-adapter.ts';
 import type { HookInstallSpec } from './hook-install.ts';
+import { vscodeAdapter, vscodeInstall } from './vscode.ts';
 
 interface HookClient {
   adapter: HookAdapter;
   install: HookInstallSpec;
 }
 
-const CLIENTS: Partial<Record<HookClientId, HookClient>> = {
+const CLIENTS: Record<HookClientId, HookClient> = {
   'claude-code': { adapter: claudeCodeAdapter, install: claudeCodeInstall },
+  cursor: { adapter: cursorAdapter, install: cursorInstall },
+  codex: { adapter: codexAdapter, install: codexInstall },
+  'gemini-cli': { adapter: geminiCliAdapter, install: geminiCliInstall },
+  vscode: { adapter: vscodeAdapter, install: vscodeInstall },
+  'copilot-cli': { adapter: copilotCliAdapter, install: copilotCliInstall },
 };
 
 export function hookAdapter(client: string): HookAdapter | undefined {
   const id = HookClientIdSchema.safeParse(client);
-  return id.success ? CLIENTS[id.data]?.adapter : undefined;
+  return id.success ? CLIENTS[id.data].adapter : undefined;
 }
 
 export function hookInstall(client: HookClientId): HookInstallSpec {
-  const found = CLIENTS[client];
-  if (!found) throw new Error(`no hook support for ${client}`);
-  return found.install;
-}
-
-export function hookClients(): HookClientId[] {
-  return HookClientIdSchema.options.filter((id) => CLIENTS[id] !== undefined);
+  return CLIENTS[client].install;
 }

@@ -29,7 +29,7 @@ export interface HookEvent {
   cwd?: string;
   session?: string;
   /** Set when the tool is an MCP server's: the client's name for the server, and the tool's. */
-  mcp?: { server: string; tool: string };
+  mcp?: { server: string; tool: string; url?: string };
 }
 
 export type HookVerdict =

@@ -35,6 +35,18 @@ export interface HookDeskDeps {
    * are decided there, once, so the hook lets them through.
    */
   proxiedServers(client: HookRequest['adapter']['client']): Set<string>;
+  /** The port Airlock listens on (an MCP server URL there goes through the proxy). */
+  port?: () => number;
+}
+
+/** `http://127.0.0.1:<Airlock's port>/mcp/<server>`: a call the proxy decides. */
+export function goesThroughAirlock(url: string, port: number | undefined): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && Number(u.port) === port && /^\/mcp\/[^/]+\/?$/.test(u.pathname);
+  } catch {
+    return false;
+  }
 }
 
 /** Claude Code writes server names in tool names with anything but [A-Za-z0-9_-] replaced by `_`. */
@@ -54,6 +66,9 @@ export class HookDesk {
   async decide(request: HookRequest): Promise<HookVerdict> {
     const { adapter, event } = request;
     const name = HOOK_CLIENT_NAMES[adapter.client];
+    if (event.mcp?.url && goesThroughAirlock(event.mcp.url, this.deps.port?.())) {
+      return { kind: 'allow', reason: `the server's URL is Airlock's proxy, which decides this call` };
+    }
     if (event.mcp) {
       const proxied = this.deps.proxiedServers(adapter.client);
       if ([...proxied].some((server) => mcpNameKey(server) === mcpNameKey(event.mcp!.server))) {
