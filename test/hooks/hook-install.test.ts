@@ -119,31 +119,37 @@ describe('Claude Code hook entries', () => {
   }, 60_000);
 });
 
+/** The parts of a client's hook file the checks read. */
+interface HookFile {
+  version?: unknown;
+  hooks: Record<string, unknown[]>;
+}
+
 describe('hook entries of the other clients, in their documented files and shapes', () => {
-  const cases: { client: 'cursor' | 'codex' | 'gemini-cli' | 'vscode' | 'copilot-cli'; file: (user: string, project: string) => string; check: (settings: Record<string, any>) => void }[] = [
+  const cases: { client: 'cursor' | 'codex' | 'gemini-cli' | 'vscode' | 'copilot-cli'; file: (user: string, project: string) => string; check: (settings: HookFile) => void }[] = [
     {
       client: 'cursor',
       file: (user) => join(user, '.cursor', 'hooks.json'),
       check: (s) => {
         expect(s.version).toBe(1);
-        for (const event of ['beforeShellExecution', 'beforeMCPExecution']) expect(s.hooks[event][0]).toMatchObject({ timeout: 600, failClosed: true, command: expect.stringContaining(' hook cursor ') });
+        for (const event of ['beforeShellExecution', 'beforeMCPExecution']) expect(s.hooks[event]?.[0]).toMatchObject({ timeout: 600, failClosed: true, command: expect.stringContaining(' hook cursor ') });
       },
     },
     {
       client: 'codex',
       file: (user) => join(user, '.codex', 'hooks.json'),
-      check: (s) => expect(s.hooks.PreToolUse[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600, command: expect.stringContaining(' hook codex ') }] }),
+      check: (s) => expect(s.hooks.PreToolUse?.[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600, command: expect.stringContaining(' hook codex ') }] }),
     },
     {
       client: 'gemini-cli',
       file: (user) => join(user, '.gemini', 'settings.json'),
       // Gemini CLI's timeouts are milliseconds.
-      check: (s) => expect(s.hooks.BeforeTool[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600_000, command: expect.stringContaining(' hook gemini-cli ') }] }),
+      check: (s) => expect(s.hooks.BeforeTool?.[0]).toMatchObject({ matcher: '.*', hooks: [{ type: 'command', timeout: 600_000, command: expect.stringContaining(' hook gemini-cli ') }] }),
     },
     {
       client: 'vscode',
       file: (user) => join(user, '.copilot', 'hooks', 'airlock.json'),
-      check: (s) => expect(s.hooks.PreToolUse[0]).toMatchObject({ type: 'command', timeout: 600, command: expect.stringContaining(' hook vscode ') }),
+      check: (s) => expect(s.hooks.PreToolUse?.[0]).toMatchObject({ type: 'command', timeout: 600, command: expect.stringContaining(' hook vscode ') }),
     },
     {
       client: 'copilot-cli',
@@ -151,7 +157,7 @@ describe('hook entries of the other clients, in their documented files and shape
       // A repository's file: the `airlock` on PATH, no path of this machine.
       check: (s) => {
         expect(s.version).toBe(1);
-        expect(s.hooks.preToolUse[0]).toEqual({ type: 'command', bash: 'airlock hook copilot-cli --timeout 600 --when-down deny --on-timeout deny', timeoutSec: 600 });
+        expect(s.hooks.preToolUse?.[0]).toEqual({ type: 'command', bash: 'airlock hook copilot-cli --timeout 600 --when-down deny --on-timeout deny', timeoutSec: 600 });
       },
     },
   ];
