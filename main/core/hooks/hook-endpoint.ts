@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, InvalidJsonError, parseJsonBody, readBody } from '../proxy/http-guard.ts';
 import { hookAdapter } from './adapters.ts';
 import type { HookDesk, OnTimeout } from './hook-desk.ts';
-import type { HookVerdict } from './hook-adapter.ts';
+import type { HookEvent, HookVerdict } from './hook-adapter.ts';
 
 export const VERDICT_MEDIA_TYPE = 'application/vnd.airlock.hook-verdict+json';
 export const HOOKS_PATH = '/hooks/';
@@ -42,8 +42,9 @@ export function createHookEndpoint(options: HookEndpointOptions) {
     if (!adapter) return send(res, 404, { error: 'not_found', message: `no hook adapter for "${client}"` });
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed', message: 'POST the hook event' });
     const wantsVerdict = (req.headers.accept ?? '').includes(VERDICT_MEDIA_TYPE);
-    const answer = (verdict: HookVerdict, event = undefined as Parameters<typeof adapter.answer>[1]) =>
-      wantsVerdict ? send(res, 200, { verdict }) : send(res, 200, JSON.parse(adapter.answer(verdict, event).stdout || '{}'));
+    // An adapter that allows by answering nothing (Codex) still gets a JSON body over HTTP.
+    const answer = (verdict: HookVerdict, event?: HookEvent) =>
+      send(res, 200, wantsVerdict ? { verdict } : JSON.parse(adapter.answer(verdict, event).stdout || '{}'));
     let body: unknown;
     try {
       body = parseJsonBody((await readBody(req, options.maxBodyBytes)).toString('utf8'));
