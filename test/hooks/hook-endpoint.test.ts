@@ -6,13 +6,16 @@
  * by `airlock protect claude-code --hooks --hook-type http`, is decided through it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { ensureClientToken } from '../../main/core/home/auth.ts';
+import { runHook } from '../../main/core/hooks/hook-command.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
 import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, waitFor } from '../helpers/harness.ts';
@@ -102,6 +105,44 @@ describe('the hook endpoint', () => {
     await waitFor(async () => !(await api<PendingCall[]>(airlock, 'GET', '/pending')).body.some((p) => p.id === pending.id), 10_000, 'the card to go');
     const entry = await waitFor(async () => (await api<{ entries: { arguments: { command?: string }; decision: string }[] }>(airlock, 'GET', '/history?server=claude-code')).body.entries.find((e) => e.arguments.command === 'withdraw me' && e.decision), 10_000, 'the entry');
     expect(entry.decision).toBe('cancelled');
+  });
+});
+
+describe('policy features on hook calls', () => {
+  it('"always" for this caller and tool is remembered: the next Bash call from Claude Code passes without a card', async () => {
+    const first = post('/hooks/claude-code', bashEvent('npm test'));
+    const pending = await waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.arguments.command === 'npm test'), 10_000, 'the card');
+    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve', remember: 'always' });
+    expect(((await (await first).json()) as { hookSpecificOutput: Record<string, string> }).hookSpecificOutput.permissionDecision).toBe('allow');
+    const second = (await (await post('/hooks/claude-code', bashEvent('npm run lint'))).json()) as { hookSpecificOutput: Record<string, string> };
+    expect(second.hookSpecificOutput.permissionDecision).toBe('allow');
+    const grants = (await api<{ id: string; server: string; tool: string; client?: string }[]>(airlock, 'GET', '/grants')).body;
+    const grant = grants.find((g) => g.server === 'claude-code' && g.tool === 'Bash')!;
+    expect(grant.client).toBe('claude-code');
+    await api(airlock, 'DELETE', `/grants/${grant.id}`);
+  });
+
+  it('a stale runtime.json naming a port another process took: `airlock hook` refuses as not running and sends that process no token', async () => {
+    const seen: string[] = [];
+    const stranger = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"proofs":[]}');
+    });
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+    const stale = tempHome('airlock-hook-stale-');
+    try {
+      const port = (stranger.address() as AddressInfo).port;
+      writeFileSync(join(stale.dir, 'runtime.json'), JSON.stringify({ pid: process.pid, port, url: `http://127.0.0.1:${port}`, instanceId: 'a'.repeat(64) }));
+      const staleToken = ensureClientToken(join(stale.dir, 'auth.json'), 'claude-code');
+      const answer = await runHook('claude-code', { home: stale.dir }, { stdin: Readable.from([JSON.stringify(bashEvent('ls'))]), env: {} });
+      expect(JSON.parse(answer.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('Airlock is not running') });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((line) => !line.includes(staleToken) && line.startsWith('GET /airlock/identity'))).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => stranger.close(() => resolve()));
+      stale.cleanup();
+    }
   });
 });
 
