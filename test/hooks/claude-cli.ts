@@ -1,7 +1,8 @@
 /**
  * Runs the real Claude Code CLI (npm @anthropic-ai/claude-code) offline in `-p` mode: HOME
  * and its config folder in a temp folder, its model API pointed at a Messages API stand-in,
- * no auto-update and no non-essential traffic.
+ * no auto-update and no non-essential traffic. No permission flags: a hook's `allow` skips
+ * Claude Code's own permission prompt, and what Airlock refuses is refused before it.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
