@@ -96,6 +96,15 @@ describe('Claude Code hook entries', () => {
     expect(existsSync(settings)).toBe(false);
   });
 
+  it('hooks that are not a list are the person\'s: reported and left untouched', () => {
+    const { ctx, settings } = setup();
+    mkdirSync(join(settings, '..'), { recursive: true });
+    const odd = '{ "hooks": { "PreToolUse": "mine" } }\n';
+    writeFileSync(settings, odd);
+    expect(installHooks(ctx, 'claude-code')).toMatchObject({ ok: false, status: 'error', message: expect.stringContaining('hooks.PreToolUse') });
+    expect(readFileSync(settings, 'utf8')).toBe(odd);
+  });
+
   it('a malformed settings file is reported and left untouched', () => {
     const { ctx, settings, home } = setup();
     mkdirSync(join(settings, '..'), { recursive: true });

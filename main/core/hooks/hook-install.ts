@@ -200,6 +200,14 @@ export function installHooks(ctx: HookInstallContext, client: HookClientId, opti
   if (existing && before !== null && existing.slots.every((slot) => slotIndex(before, spec.jsonc, slot) >= 0)) {
     return { ...base, ok: true, status: 'unchanged', message: 'the hooks are already installed', tokenName: client };
   }
+  // Something else where the hooks belong is the person's: never overwritten.
+  const tree = before !== null ? treeOf(before, spec.jsonc) : undefined;
+  const probe = spec.slots({ command: '', timeoutSeconds: 1 });
+  const clash = probe.find((slot) => {
+    const node = tree ? findNodeAtLocation(tree, slot.location) : undefined;
+    return node !== undefined && node.type !== 'array';
+  });
+  if (clash) return { ...base, ok: false, status: 'error', message: `"${clash.location.join('.')}" is not a list of hooks; the file was left untouched` };
   const tokenName = client;
   ensureHome(homePaths(ctx.home));
   ensureClientToken(homePaths(ctx.home).auth, tokenName, ctx.processEnv ?? process.env);
