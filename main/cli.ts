@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Airlock } from './core/airlock.ts';
+// Loaded by `serve` only: `airlock hook` runs before every tool a client uses and must start fast.
+import type { Airlock } from './core/airlock.ts';
 import { homePaths, resolveHomeDir } from './core/home/home.ts';
 import { loadOrCreateAuth } from './core/home/auth.ts';
 import { readRuntimeInfo } from './core/home/runtime-file.ts';
@@ -78,6 +79,7 @@ export async function serve(options: { home?: string; port?: number }): Promise<
     );
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const { Airlock } = await import('./core/airlock.ts');
   try {
     airlock = await Airlock.start({
       home,
