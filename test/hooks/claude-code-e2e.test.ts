@@ -183,3 +183,37 @@ describe('Claude Code with Airlock stopped (real CLI, command hook, stand-in mod
     }
   }, 120_000);
 });
+
+describe('Claude Code when nobody answers in time (real CLI, command hook, stand-in model)', () => {
+  it("the wait ends before the hook's timeout and the call is handed back to Claude Code's own permission prompt (which -p cannot show: not run)", async () => {
+    const home = tempHome('airlock-hooks-timeout-');
+    const user = tempHome('airlock-hooks-timeout-user-');
+    const standIn = await startMessagesStandIn();
+    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    try {
+      const env = claudeEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      mkdirSync(join(user.dir, '.claude'), { recursive: true });
+      // 12 s for the hook: Airlock gives the person 2 s of it.
+      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      const marker = join(project, 'unanswered.txt');
+      standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+      const claude = runClaude(env, project);
+      const pending = await pendingOf(airlock, 'Bash');
+      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+      const { stdout } = await claude.done;
+      expect(existsSync(marker)).toBe(false);
+      expect(standIn.results[0]!.is_error).toBe(true);
+      // Claude Code's prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
+      expect(standIn.results[0]!.text).toContain('Claude Code asks you instead');
+      expect((JSON.parse(stdout) as { permission_denials: { tool_name: string }[] }).permission_denials.map((d) => d.tool_name)).toEqual(['Bash']);
+      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
+    } finally {
+      await airlock.stop();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
