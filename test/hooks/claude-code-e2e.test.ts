@@ -169,7 +169,10 @@ describe('Claude Code with Airlock stopped (real CLI, command hook, stand-in mod
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
       mkdirSync(join(user.dir, '.claude'), { recursive: true });
+      // Installed while Airlock ran, then Airlock is stopped.
+      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
       await protectHooks(home.dir, env);
+      await airlock.stop();
       const marker = join(project, 'never.txt');
       standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
       await runClaude(env, project).done;
