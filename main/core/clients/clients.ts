@@ -73,8 +73,9 @@ export interface ClientsContext {
   env: ClientEnvironment;
   /**
    * The running Airlock, when the caller is it: its URL (else runtime.json tells whether one
-   * runs, and on which port) and its MCP token (else auth.json or AIRLOCK_MCP_TOKEN). HTTP
-   * entries always name the configured port, and are refused while Airlock runs on another.
+   * runs, and on which port). HTTP entries always name the configured port, and are refused
+   * while Airlock runs on another. `token` (the shared MCP token) is not written into any
+   * entry: each client gets its own named token from auth.json (see clientToken).
    */
   endpoint?: { url: string; token: string };
   /** Consulted for AIRLOCK_MCP_TOKEN; process.env by default. */
