@@ -7,12 +7,14 @@
  *   airlock install-cli [--force]          puts this `airlock` on PATH (a launcher in ~/.local/bin)
  *   airlock login <server> [--no-browser]  signs the running Airlock in to a remote server (OAuth)
  *   airlock logout <server>                forgets that server's tokens
+ *   airlock hook <client>                  answers a client's pre-tool hook (event on stdin)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Airlock } from './core/airlock.ts';
+// Loaded by `serve` only: `airlock hook` runs before every tool a client uses and must start fast.
+import type { Airlock } from './core/airlock.ts';
 import { homePaths, resolveHomeDir } from './core/home/home.ts';
 import { loadOrCreateAuth } from './core/home/auth.ts';
 import { readRuntimeInfo } from './core/home/runtime-file.ts';
@@ -86,6 +88,7 @@ export async function serve(options: { home?: string; port?: number }): Promise<
     );
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const { Airlock } = await import('./core/airlock.ts');
   try {
     airlock = await Airlock.start({
       home,
@@ -109,12 +112,17 @@ export async function serve(options: { home?: string; port?: number }): Promise<
   return airlock;
 }
 
-async function connect(server: string, options: { home?: string }): Promise<void> {
-  await runConnect(server, options.home, {
-    env: process.env,
-    stderr: (line) => process.stderr.write(`${line}\n`),
-    exit: (code) => process.exit(code),
-  });
+async function connect(server: string, options: { home?: string; client?: string }): Promise<void> {
+  await runConnect(
+    server,
+    options.home,
+    {
+      env: process.env,
+      stderr: (line) => process.stderr.write(`${line}\n`),
+      exit: (code) => process.exit(code),
+    },
+    options.client,
+  );
 }
 
 async function openUi(options: { home?: string }): Promise<void> {
@@ -189,6 +197,7 @@ export function buildProgram(): Command {
     .description('stdio bridge for clients that spawn a command: relays to the running Airlock')
     .argument('<server>', 'server name from config.json')
     .option('--home <dir>', 'Airlock home')
+    .option('--client <name>', "send this client's named token (auth.json clients) instead of the shared MCP token")
     .action(connect);
   program
     .command('demo-server')
@@ -209,6 +218,15 @@ export function buildProgram(): Command {
     .argument('[file]', 'policy file (default: policy.json in the Airlock home)')
     .option('--home <dir>', 'Airlock home')
     .action(checkPolicy);
+  policy
+    .command('starter')
+    .description('print a starter policy: hooks = rules for hook clients (read-only tools allowed, shell and writes asked)')
+    .argument('<kind>', 'hooks')
+    .action(async (kind: string) => {
+      if (kind !== 'hooks') fail('the starter policy is "hooks"');
+      const { HOOK_STARTER_POLICY_TEXT } = await import('./core/hooks/starter-policy.ts');
+      process.stdout.write(HOOK_STARTER_POLICY_TEXT);
+    });
   const history = program.command('history').description('the call history');
   history
     .command('export')
@@ -237,6 +255,25 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'Airlock home')
     .action(async (server: string, opts: { home?: string }) => {
       process.exitCode = await runLogout(server, { home: resolveHomeDir(opts.home) }, loginIo);
+    });
+  program
+    .command('hook')
+    .description("answer a client's pre-tool hook: reads its event on stdin, asks the running Airlock, writes the client's answer")
+    .argument('<client>', 'claude-code, cursor, codex, gemini-cli, vscode or copilot-cli')
+    .option('--home <dir>', 'Airlock home')
+    .option('--timeout <seconds>', "the client's timeout for this hook: Airlock answers before it", (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds');
+      return n;
+    })
+    .addOption(new Option('--on-timeout <what>', 'nobody answered in time: ask = the client asks the person itself (where it can), deny = refuse').choices(['ask', 'deny']))
+    .addOption(new Option('--when-down <what>', "Airlock is not running: deny (default) or ask = the client's own prompt decides").choices(['ask', 'deny']))
+    .action(async (client: string, opts: { home?: string; timeout?: number; onTimeout?: 'ask' | 'deny'; whenDown?: 'ask' | 'deny' }) => {
+      const { runHook } = await import('./core/hooks/hook-command.ts');
+      const answer = await runHook(client, opts, { stdin: process.stdin, env: process.env });
+      if (answer.stdout) process.stdout.write(`${answer.stdout}\n`);
+      if (answer.stderr) process.stderr.write(`${answer.stderr}\n`);
+      process.exitCode = answer.exitCode;
     });
   registerClientCommands(program, selfCommand);
   return program;

@@ -31,6 +31,9 @@ import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
+import { HookDesk } from './hooks/hook-desk.ts';
+import { createHookEndpoint } from './hooks/hook-endpoint.ts';
+import { proxiedServerNames } from './hooks/proxied-servers.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
 import { DEFAULT_REDACT_KEYS } from './store/redact.ts';
 import { openStores, type Stores } from './store/stores.ts';
@@ -247,6 +250,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
         'POST /ui/code': async (_req, res) => sendJson(res, 200, { url: this.loginUrl() }),
       },
     });
+    const hookDesk = new HookDesk({ guard: this.guard, queue: this.queue, proxiedServers: (client) => proxiedServerNames(paths.dir, client), port: () => this.port });
+    const hooksEndpoint = createHookEndpoint({ desk: hookDesk, maxBodyBytes: this.config.airlock.maxBodyBytes });
     const ui = options.uiRoot ? createUiServer({ root: options.uiRoot, codes: this.loginCodes, adminToken: () => this.tokens.adminToken }) : undefined;
     this.http = new HttpServer({
       port: options.port ?? this.config.airlock.port,
@@ -259,6 +264,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       onError: (err) => this.logger.error(`request failed: ${(err as Error).stack ?? err}`),
       identity: (nonce) => identityProofs(this.tokens, this.instanceId, nonce),
       oauthCallback: createOAuthCallback({ flows: this.flows, signIn: (server) => this.signIns.get(server) }),
+      hooks: hooksEndpoint,
     });
   }
 
@@ -384,6 +390,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   /** Edited arguments must still fit the tool's input schema. */
   private checkEditedArguments(validator: AjvJsonSchemaValidator, pending: PendingCall, input: DecisionInput): string | undefined {
     if (!input.arguments) return undefined;
+    if (pending.editable === false) return `"${pending.client.id}" cannot run edited arguments: approve or deny the call as it is`;
     const schema = pending.toolDefinition?.inputSchema;
     if (!schema) return undefined;
     const result = validator.getValidator(schema as never)(input.arguments);

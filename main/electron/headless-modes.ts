@@ -24,7 +24,7 @@ export async function runDemoServer(io: HeadlessIo): Promise<void> {
 export async function runHeadless(mode: Exclude<LaunchMode, { kind: 'app' }>, io: HeadlessIo): Promise<void> {
   switch (mode.kind) {
     case 'connect':
-      return runConnect(mode.server, mode.home, io);
+      return runConnect(mode.server, mode.home, io, mode.client);
     case 'demo-server':
       return runDemoServer(io);
     case 'invalid':

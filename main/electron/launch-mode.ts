@@ -10,7 +10,7 @@
 
 export type LaunchMode =
   | { kind: 'app'; home?: string }
-  | { kind: 'connect'; server: string; home?: string }
+  | { kind: 'connect'; server: string; home?: string; client?: string }
   | { kind: 'demo-server' }
   | { kind: 'invalid'; message: string };
 
@@ -42,9 +42,14 @@ function cliMode(args: string[]): LaunchMode {
   if (command === 'connect') {
     const parsed = readHome(rest);
     if (parsed.error) return { kind: 'invalid', message: parsed.error };
-    const [server, ...extra] = parsed.rest;
-    if (!server || extra.length > 0) return { kind: 'invalid', message: 'usage: connect <server> [--home DIR]' };
-    return { kind: 'connect', server, ...(parsed.home !== undefined && { home: parsed.home }) };
+    // `--client <name>`: the client's named token (written by `airlock protect`).
+    const at = parsed.rest.indexOf('--client');
+    const client = at >= 0 ? parsed.rest[at + 1] : undefined;
+    if (at >= 0 && (client === undefined || client.startsWith('--'))) return { kind: 'invalid', message: '--client needs a name' };
+    const positional = at >= 0 ? [...parsed.rest.slice(0, at), ...parsed.rest.slice(at + 2)] : parsed.rest;
+    const [server, ...extra] = positional;
+    if (!server || extra.length > 0) return { kind: 'invalid', message: 'usage: connect <server> [--home DIR] [--client NAME]' };
+    return { kind: 'connect', server, ...(parsed.home !== undefined && { home: parsed.home }), ...(client !== undefined && { client }) };
   }
   return { kind: 'invalid', message: `unknown command "${args.join(' ')}" (expected demo-server or connect <server>)` };
 }

@@ -72,6 +72,20 @@ export const PendingCallSchema = z.object({
    * the call has not run, and an approval now lets its identical retry through once.
    */
   answeredEarlyAt: z.number().optional(),
+  /**
+   * Asked through a client's pre-tool hook (not through the proxy): which client, and its
+   * context for the card (the session's working folder, the client's session id).
+   */
+  hook: z
+    .object({
+      client: z.string(),
+      event: z.string().optional(),
+      cwd: z.string().optional(),
+      session: z.string().optional(),
+    })
+    .optional(),
+  /** false: the caller cannot take edited arguments (a hook client without updatedInput), so the card offers no editing. */
+  editable: z.boolean().optional(),
 });
 export type PendingCall = z.infer<typeof PendingCallSchema>;
 

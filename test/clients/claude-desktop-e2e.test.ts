@@ -52,7 +52,7 @@ async function protectedClaudeDesktop(policy: unknown): Promise<{ s: Sandbox; lo
 
   const entry = JSON.parse(s.read(desktopConfig)).mcpServers['probe-direct'] as { command: string; args: string[]; env?: Record<string, string> };
   expect(entry.env).toBeUndefined();
-  expect(entry.args).toEqual([cliPath, 'connect', 'probe', '--home', s.airlock]);
+  expect(entry.args).toEqual([cliPath, 'connect', 'probe', '--home', s.airlock, '--client', 'claude-desktop']);
 
   // Exactly that command line, with the SDK's default environment (what a desktop app passes).
   client = new Client({ name: 'claude-ai', version: '0.1.0' });
@@ -87,13 +87,15 @@ describe('Claude Desktop through Airlock', () => {
       10_000,
       'the call to show up pending',
     );
-    // The card names the caller (the entry's token) and, beside it, what the client calls itself.
-    expect(pending).toMatchObject({ server: 'probe', arguments: { value: 'needs-a-person' }, client: { name: 'claude-ai' } });
+    // The caller is the protected client's named token, not the name the agent declares.
+    expect(pending).toMatchObject({ server: 'probe', arguments: { value: 'needs-a-person' }, client: { id: 'claude-desktop', name: 'claude-ai' } });
     expect(probeEvents(log).filter((e) => e.event === 'args')).toEqual([]);
 
     const decided = await api(`/pending/${encodeURIComponent(pending.id)}`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }) });
     expect(decided.status).toBe(200);
     expect(JSON.stringify((await reply).content)).toContain('needs-a-person');
     expect(probeEvents(log).filter((e) => e.event === 'args').map((e) => e.args)).toEqual([{ value: 'needs-a-person' }]);
+    const history = (await (await api('/history?limit=5')).json()) as { entries: { tool: string; client: string; clientInfo?: { name: string } }[] };
+    expect(history.entries.find((e) => e.tool === 'record_args')).toMatchObject({ client: 'claude-desktop', clientInfo: { name: 'claude-ai' } });
   });
 });

@@ -42,7 +42,10 @@ describe('clients through the control API', () => {
     expect(protectedResult.status).toBe(200);
     const rewritten = JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers.notes;
     expect(rewritten.url).toBe(`${airlock.url}/mcp/notes`);
-    expect(rewritten.headers.Authorization).toBe(`Bearer ${airlock.tokens.mcpToken}`);
+    // Cursor's own named token (auth.json clients.cursor), not the shared MCP token.
+    const auth = JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { clients: Record<string, string> };
+    expect(rewritten.headers.Authorization).toBe(`Bearer ${auth.clients.cursor}`);
+    expect(auth.clients.cursor).not.toBe(airlock.tokens.mcpToken);
 
     expect((await api(airlock, 'POST', '/clients/protect', { client: 'nope' })).status).toBe(400);
   });

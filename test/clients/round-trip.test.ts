@@ -40,11 +40,16 @@ function expectedEntry(format: Format, s: Sandbox, server: string): Record<strin
     return format.client === 'cursor' ? { command: 'airlock', args } : { type: 'stdio', command: 'airlock', args };
   }
   if (format.via === 'stdio') {
-    const args = [...FAKE_SELF.args, 'connect', server, '--home', s.airlock];
+    // The bridge sends the client's own token: its calls are recorded with its name.
+    const args = [...FAKE_SELF.args, 'connect', server, '--home', s.airlock, '--client', format.client];
     return format.client === 'claude-code' || format.client === 'vscode' ? { type: 'stdio', command: FAKE_SELF.command, args } : { command: FAKE_SELF.command, args };
   }
   const url = `http://127.0.0.1:${AIRLOCK_PORT}/mcp/${server}`;
-  const headers = { Authorization: `Bearer ${TEST_MCP_TOKEN}` };
+  // The client's own named token, created in auth.json by the first protect.
+  const token = (JSON.parse(readFileSync(join(s.airlock, 'auth.json'), 'utf8')) as { clients: Record<string, string> }).clients[format.client];
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(token).not.toBe(TEST_MCP_TOKEN);
+  const headers = { Authorization: `Bearer ${token}` };
   return format.client === 'cursor' ? { url, headers } : { type: 'http', url, headers };
 }
 

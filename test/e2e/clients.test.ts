@@ -123,7 +123,10 @@ describe('Clients page', () => {
     expect(rewritten).toContain('"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}');
     expect(rewritten).toContain('"theme": "dark"');
     const servers = (JSON.parse(rewritten) as { mcpServers: Record<string, { url?: string; headers?: Record<string, string>; command?: string }> }).mcpServers;
-    expect(servers.notes).toMatchObject({ url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } });
+    // Cursor's own named token (auth.json clients.cursor), not the shared MCP token.
+    const cursorToken = (JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { clients: Record<string, string> }).clients.cursor;
+    expect(cursorToken).not.toBe(TEST_MCP_TOKEN);
+    expect(servers.notes).toMatchObject({ url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${cursorToken}` } });
     expect(servers.github!.command).toBe('npx');
     await region('Reachable without Airlock').waitFor({ state: 'detached' });
     await page.getByText('None of the client files below runs a server Airlock guards without going through Airlock.').waitFor();

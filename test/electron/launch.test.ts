@@ -26,6 +26,9 @@ describe('launch mode of the app binary', () => {
     expect(parseLaunchMode(['/Applications/Airlock.app/Contents/MacOS/Airlock', '--airlock-connect', 'demo-images'])).toEqual({ kind: 'connect', server: 'demo-images' });
     expect(parseLaunchMode(['Airlock.exe', '--airlock-connect=fs', '--home', 'C:\\h'])).toEqual({ kind: 'connect', server: 'fs', home: 'C:\\h' });
     expect(parseLaunchMode(['electron', '/repo', '--airlock-cli', 'connect', 'x', '--home=/h'])).toEqual({ kind: 'connect', server: 'x', home: '/h' });
+    // What `airlock protect` writes: the client's named token is sent.
+    expect(parseLaunchMode(['Airlock', '--airlock-cli', 'connect', 'x', '--home', '/h', '--client', 'claude-desktop'])).toEqual({ kind: 'connect', server: 'x', home: '/h', client: 'claude-desktop' });
+    expect(parseLaunchMode(['Airlock', '--airlock-cli', 'connect', 'x', '--client']).kind).toBe('invalid');
   });
 
   it('runs the demo server for config entries whose command is `airlock`', () => {

@@ -27,7 +27,11 @@ function failClosed(message: string, io: ConnectIo): void {
   refuseFirstRequest(message, { stdin: io.stdin ?? process.stdin, stdout: io.stdout ?? process.stdout, exit: io.exit });
 }
 
-export async function runConnect(server: string, home: string | undefined, io: ConnectIo): Promise<void> {
+/**
+ * `client`: the name of the client's own token in auth.json (`airlock protect` writes it
+ * into the entry), so the caller is that client; without one, the shared MCP token.
+ */
+export async function runConnect(server: string, home: string | undefined, io: ConnectIo, client?: string): Promise<void> {
   const dir = resolveHomeDir(home, io.env);
   const paths = homePaths(dir);
   const runtime = readRuntimeInfo(paths.runtime);
@@ -37,7 +41,8 @@ export async function runConnect(server: string, home: string | undefined, io: C
   let token = io.env.AIRLOCK_MCP_TOKEN;
   if (!token) {
     try {
-      token = loadOrCreateAuth(paths.auth).mcpToken;
+      const auth = loadOrCreateAuth(paths.auth);
+      token = (client !== undefined ? auth.clients[client] : undefined) ?? auth.mcpToken;
     } catch (err) {
       return failClosed((err as Error).message, io);
     }

@@ -3,12 +3,14 @@
  * line over clients.ts. Prints what was found and what changed; exits non-zero when a file
  * or a requested server could not be handled.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CLIENT_NAMES, ClientIdSchema, ViaSchema, type Bypass, type ClientId, type ClientsResult, type DiscoveredClient, type Via } from '../../../shared/clients.ts';
 import { resolveHomeDir } from '../home/home.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
 import { importServers, listClients, protect, unprotect, type ClientsContext } from './clients.ts';
 import { defaultClientEnvironment } from './locations.ts';
+import { HOOK_CLIENT_NAMES, HookClientIdSchema, type HookClientId } from '../hooks/hook-adapter.ts';
+import { installedHooks, installHooks, removeHooks, type HookInstallResult } from '../hooks/hook-install.ts';
 
 interface CommonOptions {
   home?: string;
@@ -24,10 +26,22 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseClient(value: string): ClientId {
-  const parsed = ClientIdSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError(`expected one of ${ClientIdSchema.options.join(', ')}`);
-  return parsed.data;
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 5) throw new InvalidArgumentError('expected a whole number of seconds, at least 5');
+  return n;
+}
+
+export function formatHooks(hooks: { client: HookClientId; path: string; present: boolean }[]): string[] {
+  const lines = ['Pre-tool hooks (airlock protect <client> --hooks):'];
+  for (const hook of hooks) lines.push(`  ${HOOK_CLIENT_NAMES[hook.client]}  ${hook.path}  ${hook.present ? 'installed: every tool asks Airlock' : 'REMOVED from the file since Airlock installed it'}`);
+  if (!hooks.length) lines.push('  none installed');
+  return lines;
+}
+
+export function formatHookResult(result: HookInstallResult): string {
+  const status = { written: 'hooks installed', unchanged: 'not changed', removed: 'hooks removed', error: 'FAILED' }[result.status];
+  return `${HOOK_CLIENT_NAMES[result.client]}  ${result.path}: ${status} (${result.message})${result.backup ? ` (backup: ${result.backup})` : ''}`;
 }
 
 function parseVia(value: string): Via {
@@ -139,7 +153,7 @@ export function registerClientCommands(program: Command, self: () => SelfCommand
       .option('--json', 'print JSON');
   const selecting = (cmd: Command) =>
     common(cmd)
-      .argument('<client>', `one of ${ClientIdSchema.options.join(', ')}`, parseClient)
+      .argument('<client>', `one of ${ClientIdSchema.options.join(', ')}; with --hooks also ${HookClientIdSchema.options.filter((c) => !(ClientIdSchema.options as string[]).includes(c)).join(', ')}`)
       .argument('[server...]', 'entry names in the client config (default: all)')
       .option('--file <path>', 'only this client config file (repeatable)', collect, []);
   const report = (result: ClientsResult, json: boolean | undefined) => {
@@ -151,9 +165,14 @@ export function registerClientCommands(program: Command, self: () => SelfCommand
   common(program.command('clients').description('list the MCP configs of Claude Desktop, Claude Code, Cursor and VS Code, and what goes through Airlock')).action(
     (opts: CommonOptions) =>
       run(() => {
-        const list = listClients(context(opts));
-        if (opts.json) out(JSON.stringify(list, null, 2));
-        else for (const line of formatClients(list.clients, list.bypasses)) out(line);
+        const ctx = context(opts);
+        const list = listClients(ctx);
+        const hooks = installedHooks(ctx);
+        if (opts.json) out(JSON.stringify({ ...list, hooks }, null, 2));
+        else {
+          for (const line of formatClients(list.clients, list.bypasses)) out(line);
+          for (const line of formatHooks(hooks)) out(line);
+        }
         if (list.bypassError) process.stderr.write(`airlock: cannot check for bypasses: ${list.bypassError}\n`);
       }),
   );
@@ -163,14 +182,52 @@ export function registerClientCommands(program: Command, self: () => SelfCommand
       run(() => report(importServers(context(opts), { client, servers, files: opts.file }), opts.json)),
   );
 
-  selecting(program.command('protect').description("route a client's servers through Airlock (imports them, backs up and rewrites the client config)"))
+  const hooksReport = (result: HookInstallResult, json: boolean | undefined) => {
+    if (json) out(JSON.stringify(result, null, 2));
+    else out(formatHookResult(result));
+    if (!result.ok) process.exitCode = 1;
+  };
+  const hookClient = (client: string): HookClientId => {
+    const parsed = HookClientIdSchema.safeParse(client);
+    if (!parsed.success) throw new Error(`--hooks: expected one of ${HookClientIdSchema.options.join(', ')}`);
+    return parsed.data;
+  };
+  const proxyClient = (client: string): ClientId => {
+    const parsed = ClientIdSchema.safeParse(client);
+    if (!parsed.success) throw new Error(`expected one of ${ClientIdSchema.options.join(', ')} (hook clients: add --hooks)`);
+    return parsed.data;
+  };
+  selecting(program.command('protect').description("route a client's servers through Airlock (imports them, backs up and rewrites the client config); --hooks: ask Airlock before each tool the client runs"))
     .option('--via <http|stdio>', 'how the client reaches Airlock (default: HTTP where the client supports it, else the stdio bridge)', parseVia)
-    .action((client: ClientId, servers: string[], opts: SelectOptions & { via?: Via }) =>
-      run(() => report(protect(context(opts), { client, servers, files: opts.file, ...(opts.via && { via: opts.via }) }), opts.json)),
+    .option('--hooks', "install the client's pre-tool hooks (its built-in tools: shell, edits, fetches) instead of rewriting server entries")
+    .addOption(new Option('--hook-type <type>', 'command (default): runs `airlock hook`; http: Claude Code posts to Airlock\'s port (cannot refuse while Airlock is down)').choices(['command', 'http']))
+    .option('--hook-timeout <seconds>', "the client's timeout for the hook, where its entry takes one", parseSeconds)
+    .addOption(new Option('--when-down <what>', "Airlock is not running: deny (default) or ask = the client's own prompt decides").choices(['ask', 'deny']))
+    .addOption(new Option('--on-timeout <what>', 'nobody answered in time: ask = hand back to the client\'s prompt (Claude Code), deny').choices(['ask', 'deny']))
+    .action((client: string, servers: string[], opts: SelectOptions & { via?: Via; hooks?: boolean; hookType?: 'command' | 'http'; hookTimeout?: number; whenDown?: 'ask' | 'deny'; onTimeout?: 'ask' | 'deny' }) =>
+      run(() => {
+        if (opts.hooks) {
+          const ctx = context(opts);
+          return hooksReport(
+            installHooks(ctx, hookClient(client), {
+              ...(opts.hookType && { hookType: opts.hookType }),
+              ...(opts.hookTimeout !== undefined && { timeoutSeconds: opts.hookTimeout }),
+              ...(opts.whenDown && { whenDown: opts.whenDown }),
+              ...(opts.onTimeout && { onTimeout: opts.onTimeout }),
+            }),
+            opts.json,
+          );
+        }
+        report(protect(context(opts), { client: proxyClient(client), servers, files: opts.file, ...(opts.via && { via: opts.via }) }), opts.json);
+      }),
     );
 
-  selecting(program.command('unprotect').description("restore a client's original entries from Airlock's record")).action(
-    (client: ClientId, servers: string[], opts: SelectOptions) =>
-      run(() => report(unprotect(context(opts), { client, servers, files: opts.file }), opts.json)),
-  );
+  selecting(program.command('unprotect').description("restore a client's original entries from Airlock's record; --hooks: remove the hooks Airlock installed"))
+    .option('--hooks', 'remove the pre-tool hooks Airlock installed, exactly those')
+    .action((client: string, servers: string[], opts: SelectOptions & { hooks?: boolean }) =>
+      run(() => {
+        if (opts.hooks) return hooksReport(removeHooks(context(opts), hookClient(client)), opts.json);
+        report(unprotect(context(opts), { client: proxyClient(client), servers, files: opts.file }), opts.json);
+      }),
+    );
 }

@@ -31,7 +31,7 @@ import {
   type Via,
 } from '../../../shared/clients.ts';
 import { ConfigSchema, type ServerConfig } from '../../../shared/config.ts';
-import { loadOrCreateAuth } from '../home/auth.ts';
+import { ensureClientToken } from '../home/auth.ts';
 import { ensureHome, homePaths, loadConfig, platformAppDataDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
@@ -73,8 +73,9 @@ export interface ClientsContext {
   env: ClientEnvironment;
   /**
    * The running Airlock, when the caller is it: its URL (else runtime.json tells whether one
-   * runs, and on which port) and its MCP token (else auth.json or AIRLOCK_MCP_TOKEN). HTTP
-   * entries always name the configured port, and are refused while Airlock runs on another.
+   * runs, and on which port). HTTP entries always name the configured port, and are refused
+   * while Airlock runs on another. `token` (the shared MCP token) is not written into any
+   * entry: each client gets its own named token from auth.json (see clientToken).
    */
   endpoint?: { url: string; token: string };
   /** Consulted for AIRLOCK_MCP_TOKEN; process.env by default. */
@@ -174,9 +175,14 @@ function runningPort(ctx: ClientsContext): number | undefined {
   }
 }
 
-function mcpToken(ctx: ClientsContext): string {
-  if (ctx.endpoint) return ctx.endpoint.token;
-  return loadOrCreateAuth(homePaths(ctx.home).auth, ctx.processEnv ?? process.env).mcpToken;
+/**
+ * The client's own named token (auth.json `clients.<client>`, created on first protect and
+ * the same after), so policy, limits and history know which client called. The running
+ * Airlock accepts a new one at its first use (home/auth.ts).
+ */
+function clientToken(ctx: ClientsContext, client: ClientId): string {
+  ensureHome(homePaths(ctx.home));
+  return ensureClientToken(homePaths(ctx.home).auth, client, ctx.processEnv ?? process.env);
 }
 
 function recordFor(records: ProtectedEntry[], loc: ClientLocation, name: string): ProtectedEntry | undefined {
@@ -547,7 +553,9 @@ export function protect(ctx: ClientsContext, input: ProtectInput): ClientsResult
       let written: Record<string, unknown>;
       try {
         const project = loc.scope === 'project';
-        if (via === 'http' && !project && !target.httpRefusal) token ??= mcpToken(ctx);
+        if (via === 'http' && !project && !target.httpRefusal) token ??= clientToken(ctx, input.client);
+        // A bridge entry names the client (`--client`); its token must exist for the bridge to send it.
+        if (via === 'stdio' && !project) clientToken(ctx, input.client);
         written = airlockEntry(input.client, server, via, target, token, project);
         if (project) projectVia.add(via);
       } catch (err) {

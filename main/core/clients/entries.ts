@@ -226,7 +226,8 @@ export function airlockEntry(client: ClientId, server: string, via: Via, target:
   const typed = client === 'claude-code' || client === 'vscode';
   if (via === 'stdio') {
     const command = project ? 'airlock' : target.self.command;
-    const args = project ? ['connect', server] : [...target.self.args, 'connect', server, '--home', target.home];
+    // `--client`: the bridge sends this client's own token (auth.json `clients`), so its calls carry its name.
+    const args = project ? ['connect', server] : [...target.self.args, 'connect', server, '--home', target.home, '--client', client];
     return typed ? { type: 'stdio', command, args } : { command, args };
   }
   if (target.httpRefusal) throw new Error(target.httpRefusal);

@@ -210,14 +210,21 @@ export class CallGuard implements ProxyHooks {
       this.deps.history.linkRetry(pending.historyId, historyId);
     } else {
       const now = Date.now();
+      // A hook client stops waiting after its own timeout: the person's wait ends first.
+      const timeoutMs = Math.min((decision.timeout ?? settings.approvalTimeout) * 1000, call.hook?.maxWaitMs ?? Infinity);
       pending = pendingCard(context, {
         id: randomUUID(),
         historyId,
         rule: decision.rule,
         reason: decision.reason,
         createdAt: now,
-        expiresAt: now + (decision.timeout ?? settings.approvalTimeout) * 1000,
+        expiresAt: now + timeoutMs,
       });
+      // The hook's own card object, not a copy: the hook desk recognises its card by it.
+      if (call.hook) {
+        pending.hook = call.hook.card;
+        if (!call.hook.editable) pending.editable = false;
+      }
       queue.add(pending);
       this.deps.logger.info(`waiting for approval: ${context.server}/${context.tool} from ${context.caller} (${decision.rule})`);
       if (settings.elicitationFallback && call.elicit && this.deps.uiCount() === 0) void this.askInClient(call, pending);

@@ -1,9 +1,13 @@
 /**
  * Tokens: one for agents (the MCP endpoint), one for UIs and scripts (the control API).
  * They are different on purpose: an agent must never be able to approve its own calls.
+ * Named client tokens (`clients` in auth.json, one per client `airlock protect` set up)
+ * open the MCP endpoint too, and name their caller: policy, limits and history use the
+ * token's name as the caller's identity. A running Airlock picks up a name added to the
+ * file the first time its token is shown (see `refresh`), without a restart.
  */
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { writePrivateJson } from './home.ts';
 
@@ -18,7 +22,12 @@ export interface AuthTokens {
   mcpToken: string;
   adminToken: string;
   clients: Record<string, string>;
+  /** Reads named tokens added to auth.json since; true when they changed. */
+  refresh?: () => boolean;
 }
+
+/** A client token's name: it becomes a caller id in policy (`client` conditions) and history. */
+export const CLIENT_TOKEN_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export type TokenKind = { kind: 'mcp'; identity?: string } | { kind: 'admin' };
 
@@ -46,7 +55,45 @@ export function loadOrCreateAuth(file: string, env = process.env): AuthTokens {
     clients: stored.clients ?? {},
   };
   if (tokens.mcpToken === tokens.adminToken) throw new Error('the MCP token and the admin token must differ');
+  let seen = mtimeOf(file);
+  // A stat per unknown token (or identity question); the file is read only when it changed.
+  tokens.refresh = () => {
+    const mtime = mtimeOf(file);
+    if (mtime === seen) return false;
+    seen = mtime;
+    try {
+      const clients = AuthFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).clients ?? {};
+      // The MCP and admin tokens never change while running; only names come and go.
+      if (Object.values(clients).some((t) => t === tokens.adminToken)) return false;
+      tokens.clients = clients;
+      return true;
+    } catch {
+      return false; // a damaged file keeps the names known so far
+    }
+  };
   return tokens;
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The named token of a client, created in auth.json on first use and the same after (the
+ * file stays 0600; its other keys are kept as they are).
+ */
+export function ensureClientToken(file: string, name: string, env = process.env): string {
+  if (!CLIENT_TOKEN_NAME.test(name)) throw new Error(`"${name}" cannot name a client token (lowercase letters, digits, ".", "_", "-")`);
+  const existing = loadOrCreateAuth(file, env).clients[name];
+  if (existing) return existing;
+  const stored = AuthFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const token = newToken();
+  writePrivateJson(file, { ...stored, clients: { ...stored.clients, [name]: token } });
+  return token;
 }
 
 /** Compares digests so neither the content nor the length of a token leaks through timing. */
@@ -65,6 +112,8 @@ export function classifyToken(tokens: AuthTokens, given: string | undefined): To
   for (const [name, token] of Object.entries(tokens.clients)) {
     if (tokenEquals(given, token)) result = { kind: 'mcp', identity: name };
   }
+  // A token not known yet may be a client's that `airlock protect` just added.
+  if (!result && tokens.refresh?.()) return classifyToken({ ...tokens, refresh: undefined }, given);
   return result;
 }
 

@@ -25,6 +25,8 @@ export function instanceProof(token: string, instanceId: string, nonce: string):
 
 /** One proof per token this Airlock accepts; each reveals nothing about its token. */
 export function identityProofs(tokens: AuthTokens, instanceId: string, nonce: string): string[] {
+  // A client's token `airlock protect` just added must prove this Airlock too.
+  tokens.refresh?.();
   const all = [tokens.mcpToken, tokens.adminToken, ...Object.values(tokens.clients)];
   return all.map((token) => instanceProof(token, instanceId, nonce));
 }

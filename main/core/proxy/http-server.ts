@@ -52,6 +52,8 @@ export interface HttpServerOptions {
   identity?: (nonce: string) => string[];
   /** The redirect of a sign-in to a remote server (no token: the browser brings its `state`). */
   oauthCallback?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  /** `POST /hooks/<client>`: a client's pre-tool hook (main/core/hooks/hook-endpoint.ts), with an MCP token. */
+  hooks?: (req: IncomingMessage, res: ServerResponse, client: string, url: URL, tokenName: string | undefined) => Promise<void>;
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -143,6 +145,10 @@ export class HttpServer {
         }
       }
       return this.options.mcp.handle(req, res, server, body, token.identity);
+    }
+    if (path.startsWith('/hooks/') && this.options.hooks) {
+      if (token?.kind !== 'mcp') return sendMcpUnauthorized(res, given === undefined ? 'missing' : 'invalid');
+      return this.options.hooks(req, res, decodeURIComponent(path.slice(7).replace(/\/+$/, '')), url, token.identity);
     }
     if (path === '/api' || path.startsWith('/api/')) {
       if (token?.kind !== 'admin') return unauthorized(res, 'admin');

@@ -4,6 +4,7 @@
  */
 import type { CallToolResult, ElicitRequestFormParams, ElicitResult, Implementation, Result, Tool } from '@modelcontextprotocol/server';
 import type { ProtocolEra } from '../../../shared/config.ts';
+import type { PendingCall } from '../../../shared/api/contract.ts';
 
 /**
  * The caller of every request made with the shared MCP token (`mcpToken` in auth.json):
@@ -60,6 +61,17 @@ export interface ToolCall {
    * call counts as sent when the forward function is called.
    */
   reportsSend?: boolean;
+  /** Set for a call asked through a client's pre-tool hook (main/core/hooks/): nothing is forwarded upstream. */
+  hook?: HookCallContext;
+}
+
+export interface HookCallContext {
+  /** Shown on the card (PendingCall.hook); the same object, so the hook desk can recognise its card. */
+  card: NonNullable<PendingCall['hook']>;
+  /** The client's hook gives up after its timeout: a person's wait ends before it. */
+  maxWaitMs: number;
+  /** Whether the client takes edited arguments (updatedInput). */
+  editable: boolean;
 }
 
 /**

@@ -223,6 +223,16 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
               {call.reason && <span className="reason">{call.reason}</span>}
             </dd>
           </div>
+          {call.hook && (
+            <div>
+              <dt>Asked by hook</dt>
+              <dd>
+                {call.hook.event ?? 'pre-tool hook'}
+                {call.hook.cwd && <span className="muted"> in <code>{call.hook.cwd}</code></span>}
+                {call.hook.session && <span className="muted"> (session {call.hook.session.slice(0, 8)})</span>}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Arrived</dt>
             <dd>{formatTime(call.createdAt)}</dd>
@@ -262,7 +272,8 @@ export function ApprovalCard({ call, phase, error, identical = 0, onDecide }: Ap
             args={call.arguments}
             schema={schema}
             actions={
-              kind === 'tool' && (
+              // A client that cannot run edited arguments gets none to run (PendingCall.editable).
+              kind === 'tool' && call.editable !== false && (
                 <button type="button" className="btn btn-ghost btn-small" disabled={!open} onClick={() => setEditing(true)}>
                   Edit arguments
                 </button>
