@@ -26,6 +26,9 @@ export interface SessionsRun {
   peakUpstreamProcesses: number;
   idleBeforeMb: number;
   idleAfterMb: number;
+  /** Airlock's own RSS, idle before and after. */
+  airlockBeforeMb: number;
+  airlockAfterMb: number;
   upstreamProcessesBefore: number;
   upstreamProcessesAfter: number;
   /** Budget passed while opening sessions: the run stopped there. */
@@ -72,7 +75,7 @@ interface Caller {
 
 async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCaller: number, callsPerSession: number): Promise<SessionsRun> {
   const started = performance.now();
-  const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { sessionIdleMinutes: 0.05 } });
+  const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { sessionIdleMinutes: 1 } });
   try {
     await sleep(1500);
     const before = footprint(airlock.pid);
@@ -87,7 +90,7 @@ async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCall
       );
       batch.forEach((client, c) => sessions[c]!.push(client));
       // Each session's first call opens its upstream connection.
-      await Promise.all(batch.map((client, i) => client.callTool({ name: 'echo', arguments: { message: `open ${s}/${i}` } })));
+      await Promise.all(batch.map((client, i) => client.callTool({ name: 'echo', arguments: { message: `open ${s}/${i}` } }).catch(() => undefined)));
       const now = footprint(airlock.pid);
       if (now.totalMb > peak.totalMb) peak = now;
       if (now.totalMb > BUDGET_MB) {
@@ -121,13 +124,14 @@ async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCall
       await transport?.terminateSession?.().catch(() => undefined);
       await client.close().catch(() => undefined);
     }
-    // Back to idle: the sessions' processes gone (or the pool's expired), memory settled.
+    // Back to idle: the sessions' processes gone (the modern pool's shared connection ends
+    // after 30 s unused), then a few seconds for the heap to shrink.
     let after = footprint(airlock.pid);
-    for (let i = 0; i < 120 && after.upstreams > before.upstreams; i++) {
+    for (let i = 0; i < 90 && after.upstreams > before.upstreams; i++) {
       await sleep(500);
       after = footprint(airlock.pid);
     }
-    await sleep(2000);
+    await sleep(10_000);
     after = footprint(airlock.pid);
     return {
       era,
@@ -139,6 +143,8 @@ async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCall
       peakUpstreamProcesses: peak.upstreams,
       idleBeforeMb: before.totalMb,
       idleAfterMb: after.totalMb,
+      airlockBeforeMb: before.airlockMb,
+      airlockAfterMb: after.airlockMb,
       upstreamProcessesBefore: before.upstreams,
       upstreamProcessesAfter: after.upstreams,
       stoppedAtBudget,
@@ -158,7 +164,7 @@ export async function runSessionsBench(options: { callers?: number; sessionsPerC
   for (const era of ['modern', 'legacy'] as const) {
     const run = await runEra(era, callers, perCaller, calls);
     log(
-      `  ${era}: ${run.sessionsOpened}/${run.sessionsWanted} sessions, ${run.answered}/${run.calls} calls answered, peak ${run.peakMb.toFixed(0)} MB with ${run.peakUpstreamProcesses} upstream processes, idle ${run.idleBeforeMb.toFixed(0)} → ${run.idleAfterMb.toFixed(0)} MB (${run.upstreamProcessesBefore} → ${run.upstreamProcessesAfter} processes)${run.stoppedAtBudget ? ', stopped at the budget' : ''}`,
+      `  ${era}: ${run.sessionsOpened}/${run.sessionsWanted} sessions, ${run.answered}/${run.calls} calls answered, peak ${run.peakMb.toFixed(0)} MB with ${run.peakUpstreamProcesses} upstream processes, idle ${run.idleBeforeMb.toFixed(0)} → ${run.idleAfterMb.toFixed(0)} MB (Airlock ${run.airlockBeforeMb.toFixed(0)} → ${run.airlockAfterMb.toFixed(0)} MB; ${run.upstreamProcessesBefore} → ${run.upstreamProcessesAfter} processes)${run.stoppedAtBudget ? ', stopped at the budget' : ''}`,
     );
     runs.push(run);
   }

@@ -118,7 +118,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       catalog: this.catalog,
       queue: this.queue,
       settings,
-      transaction: (fn) => this.stores.db.transaction(fn),
+      transaction: (fn) => this.stores.db.groupTransaction(fn),
       uiCount: () => this.control.uiCount,
       logger: this.logger,
     });

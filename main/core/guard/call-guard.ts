@@ -67,8 +67,11 @@ export interface CallGuardDeps {
   catalog: ToolCatalog;
   queue: ApprovalQueue;
   settings: () => Settings;
-  /** Runs writes in one transaction (one commit for the entry and the limit slots). */
-  transaction: <T>(fn: () => T) => T;
+  /**
+   * Runs writes in one transaction (the entry and the limit slots together), shared with
+   * the other calls of this moment: `committed` resolves when they are durable.
+   */
+  transaction: <T>(fn: () => T) => { result: T; committed: Promise<void> };
   /** How many UIs follow the core right now (0: nobody can answer an approval). */
   uiCount: () => number;
   logger: Logger;
@@ -172,7 +175,10 @@ export class CallGuard implements ProxyHooks {
     // Slots are taken now, in the same tick as the check and in the same transaction as
     // the entry, and given back if the call is never forwarded, so concurrent calls can
     // never overrun a cap.
-    const { id, slots } = this.deps.transaction(() => ({
+    const {
+      result: { id, slots },
+      committed,
+    } = this.deps.transaction(() => ({
       slots: this.deps.limiter.reserve(decision.reservations, now),
       id: needsPerson
         ? history.begin(arrival).id
@@ -210,6 +216,8 @@ export class CallGuard implements ProxyHooks {
         });
       }
 
+      // Nothing is forwarded before its record is durable (fails closed if the commit fails).
+      await committed;
       forwarded = true;
       const started = performance.now();
       try {
