@@ -3,7 +3,7 @@
  * load (16 callers calling `echo` on server-everything through a 2025 session, then through
  * a 2026-07-28 client). Airlock runs from the TypeScript sources with `--cpu-prof`, so
  * every frame names its file; the self time is summed per function and per layer.
- * Options: `--calls N` per client (default 20000), `--keep` to keep the .cpuprofile.
+ * Options: `--calls N` per client (default 20000), `--only legacy|modern`, `--keep` to keep the .cpuprofile.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +94,7 @@ async function load(client: { callTool(p: { name: string; arguments: Record<stri
   return calls / ((performance.now() - start) / 1000);
 }
 
-export async function profileAirlock(options: { calls?: number; keep?: boolean; log?: (line: string) => void } = {}): Promise<ProfileSummary & { rates: Record<string, number> }> {
+export async function profileAirlock(options: { calls?: number; keep?: boolean; only?: 'legacy' | 'modern'; log?: (line: string) => void } = {}): Promise<ProfileSummary & { rates: Record<string, number> }> {
   const calls = options.calls ?? 20_000;
   const log = options.log ?? console.log;
   const dir = mkdtempSync(join(tmpdir(), 'airlock-profile-'));
@@ -110,10 +110,14 @@ export async function profileAirlock(options: { calls?: number; keep?: boolean; 
     const modern = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
     await load(legacy, 500);
     await load(modern, 500);
-    rates.legacy = await load(legacy, calls);
-    log(`  legacy client: ${rates.legacy.toFixed(0)} calls/s (profiled)`);
-    rates.modern = await load(modern, calls);
-    log(`  modern client: ${rates.modern.toFixed(0)} calls/s (profiled)`);
+    if (options.only !== 'modern') {
+      rates.legacy = await load(legacy, calls);
+      log(`  legacy client: ${rates.legacy.toFixed(0)} calls/s (profiled)`);
+    }
+    if (options.only !== 'legacy') {
+      rates.modern = await load(modern, calls);
+      log(`  modern client: ${rates.modern.toFixed(0)} calls/s (profiled)`);
+    }
     await legacy.close();
     await modern.close();
   } finally {
@@ -128,8 +132,9 @@ export async function profileAirlock(options: { calls?: number; keep?: boolean; 
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { calls: { type: 'string' }, keep: { type: 'boolean' } } });
-  const result = await profileAirlock({ ...(values.calls && { calls: Number(values.calls) }), ...(values.keep && { keep: true }) });
+  const { values } = parseArgs({ options: { calls: { type: 'string' }, keep: { type: 'boolean' }, only: { type: 'string' } } });
+  const only = values.only === 'legacy' || values.only === 'modern' ? values.only : undefined;
+  const result = await profileAirlock({ ...(values.calls && { calls: Number(values.calls) }), ...(values.keep && { keep: true }), ...(only && { only }) });
   console.log(`\nbusy CPU ${result.totalMs.toFixed(0)} ms\n\nlayer | ms | share`);
   for (const l of result.layers) console.log(`${l.layer} | ${l.ms.toFixed(0)} | ${(100 * l.share).toFixed(1)} %`);
   console.log('\nfunction (self) | layer | share');
