@@ -1,20 +1,21 @@
 /**
  * `airlock serve` from start to the first answered call on the demo home: a new home (the
  * first start writes the demo config and policy) and the same home again, each from the
- * spawn of the process to the result of `get_image_info` (which the starter policy
- * allows) through `/mcp/demo-images`.
+ * spawn of the process (`bin/airlock.js`, the installed command, running the bundle) to
+ * the result of `get_image_info` (which the starter policy allows) through
+ * `/mcp/demo-images`.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ADMIN_TOKEN, MCP_TOKEN, cli, httpClient, median } from './lib.ts';
+import { ADMIN_TOKEN, MCP_TOKEN, httpClient, median, root } from './lib.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startToFirstCall(home: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'serve', '--home', home, '--port', '0'], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'airlock.js'), 'serve', '--home', home, '--port', '0'], {
     env: { ...process.env, AIRLOCK_MCP_TOKEN: MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
