@@ -305,3 +305,17 @@ export function fastNodeHandler(handler: FetchHandler): (req: IncomingMessage, r
     res.end();
   };
 }
+
+/**
+ * What the SDK's era classifier (`isLegacyRequest`) reads of a request whose body is
+ * already parsed: the method and three headers (`MCP-Protocol-Version`, `Mcp-Method`,
+ * `Mcp-Name`). A full web Request per modern call, with a second serialization of its
+ * body, only to be classified, was a good share of its cost.
+ */
+export function classificationRequest(req: IncomingMessage): Request {
+  const view = {
+    method: req.method ?? 'GET',
+    headers: { get: (name: string) => header(req, name.toLowerCase()) ?? null },
+  };
+  return view as unknown as Request;
+}

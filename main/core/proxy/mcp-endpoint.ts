@@ -24,7 +24,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Upstream } from '../upstream/upstream.ts';
 import { CallRounds } from './call-rounds.ts';
-import { fastNodeHandler } from './fast-path.ts';
+import { classificationRequest, fastNodeHandler } from './fast-path.ts';
 import { forwardableServerCapabilities } from './forwarding.ts';
 import { LegacySession } from './legacy-session.ts';
 import { ProxyServer } from './proxy-server.ts';
@@ -117,7 +117,7 @@ export class McpEndpoint {
    */
   private async isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
     if (req.headers['mcp-session-id'] !== undefined && !claimsEnvelope(body)) return true;
-    return isLegacyRequest(await toWebRequest(req, body), body);
+    return isLegacyRequest(body === undefined ? await toWebRequest(req, body) : classificationRequest(req), body);
   }
 
   private async handleLegacy(
