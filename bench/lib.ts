@@ -85,12 +85,15 @@ export async function startAirlockProcess(options: {
   policy: unknown;
   settings?: Record<string, unknown>;
   home?: string;
+  /** Node flags (e.g. `--cpu-prof`) and what to run instead of the bundle (the sources, to profile). */
+  nodeArgs?: string[];
+  entry?: string;
 }): Promise<AirlockProcess> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'airlock-bench-'));
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'config.json'), JSON.stringify({ mcpServers: options.servers, airlock: { port: 0, ...options.settings } }));
   writeFileSync(join(home, 'policy.json'), JSON.stringify(options.policy));
-  const child = spawn(process.execPath, [cli, 'serve', '--home', home, '--port', '0'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? cli, 'serve', '--home', home, '--port', '0'], {
     env: { ...process.env, AIRLOCK_MCP_TOKEN: MCP_TOKEN, AIRLOCK_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -15,6 +15,7 @@ import {
   modernHttpClient,
   median,
   percentile,
+  processStats,
   root,
   startAirlockProcess,
   stdioClient,
@@ -33,6 +34,8 @@ export interface ProxyRow {
   p50Ms: number;
   p99Ms: number;
   callsPerSec: number;
+  /** CPU time of the serving process(es) per call under the 16-caller load (not of the upstream server). */
+  cpuMsPerCall?: number;
 }
 
 /** What a row's client must do: both SDK generations' clients fit. */
@@ -44,6 +47,17 @@ interface Path {
   name: string;
   client: BenchClient;
   close(): Promise<void>;
+  /** Processes whose CPU time is what this path costs (the proxy, the bridge), when known. */
+  pids?: number[];
+}
+
+function cpuMs(pids: number[] | undefined): number | undefined {
+  if (!pids?.length) return undefined;
+  try {
+    return pids.reduce((sum, pid) => sum + processStats(pid).cpuMs, 0);
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -97,22 +111,28 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   const floorB = spawn(process.execPath, [join(root, 'bench', 'floor-http-server.ts')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = Number(await waitForLine(floorB, (l) => /^\d+$/.test(l.trim())));
   const b = await httpClient(`http://127.0.0.1:${port}/mcp`);
-  paths.push({ name: 'floor B: minimal SDK Streamable HTTP endpoint', client: b, close: async () => (await b.close(), await kill(floorB)) });
+  paths.push({ name: 'floor B: minimal SDK Streamable HTTP endpoint', client: b, close: async () => (await b.close(), await kill(floorB)), pids: [floorB.pid!] });
+
+  const floorC = spawn(process.execPath, [join(root, 'bench', 'floor-node-http-server.ts')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const portC = Number(await waitForLine(floorC, (l) => /^\d+$/.test(l.trim())));
+  const c = await httpClient(`http://127.0.0.1:${portC}/mcp`);
+  paths.push({ name: 'floor C: minimal node:http JSON-RPC responder', client: c, close: async () => (await c.close(), await kill(floorC)), pids: [floorC.pid!] });
 
   const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY });
   airlocks.push(airlock);
   const a = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close() });
+  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close(), pids: [airlock.pid] });
   const m = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close() });
+  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close(), pids: [airlock.pid] });
 
   const quiet = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { history: false } });
   airlocks.push(quiet);
   const q = await httpClient(`${quiet.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close() });
+  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close(), pids: [quiet.pid] });
 
   const bridge = await stdioClient(process.execPath, [cli, 'connect', 'everything', '--home', airlock.home], { AIRLOCK_MCP_TOKEN: MCP_TOKEN });
-  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close() });
+  const bridgePid = (bridge.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
+  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close(), pids: [airlock.pid, ...(bridgePid ? [bridgePid] : [])] });
 
   const peerPort = await freePort();
   const peer = spawn(
@@ -130,7 +150,7 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   }
   if (!peerClient) throw new Error('mcp-proxy did not start');
   const pc = peerClient;
-  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)) });
+  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)), pids: [peer.pid!] });
   log(`  opened ${paths.length} paths`);
   return { paths, airlocks };
 }
@@ -144,18 +164,22 @@ export async function runProxyBench(
   const perCaller = options.perCaller ?? 100;
   const log = options.log ?? ((line: string) => console.log(line));
   const { paths, airlocks } = await openPaths(log);
-  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[] }>();
+  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; cpu: number[] }>();
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       for (const path of paths) {
         const seq = await sequential(path.client, n);
+        const cpuBefore = cpuMs(path.pids);
         const rate = await concurrent(path.client, callers, perCaller);
-        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [] };
+        const cpuAfter = cpuMs(path.pids);
+        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], cpu: [] };
         s.p50.push(seq.p50);
         s.p99.push(seq.p99);
         s.rate.push(rate);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) s.cpu.push((cpuAfter - cpuBefore) / (callers * perCaller));
         samples.set(path.name, s);
-        log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s`);
+        const cpuNote = s.cpu.length ? `, ${s.cpu.at(-1)!.toFixed(3)} ms CPU/call` : '';
+        log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s${cpuNote}`);
       }
     }
   } finally {
@@ -164,6 +188,6 @@ export async function runProxyBench(
   }
   return paths.map((p) => {
     const s = samples.get(p.name)!;
-    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate) };
+    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate), ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }) };
   });
 }

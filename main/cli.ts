@@ -10,6 +10,8 @@
  *   airlock hook <client>                  answers a client's pre-tool hook (event on stdin)
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { getCompileCacheDir } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -93,7 +95,8 @@ export async function serve(options: { home?: string; port?: number }): Promise<
     airlock = await Airlock.start({
       home,
       ...(options.port !== undefined && { port: options.port }),
-      self: selfCommand(),
+      // Servers that are this program (the demo) start faster from V8's code cache.
+      self: { ...selfCommand(), env: { NODE_COMPILE_CACHE: getCompileCacheDir() ?? join(tmpdir(), 'node-compile-cache') } },
       version,
       logger,
       ...(existsSync(join(uiRoot, 'index.html')) && { uiRoot }),

@@ -145,7 +145,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       catalog: this.catalog,
       queue: this.queue,
       settings,
-      transaction: (fn) => this.stores.db.transaction(fn),
+      transaction: (fn) => this.stores.db.groupTransaction(fn),
       uiCount: () => this.control.uiCount,
       logger: this.logger,
     });
@@ -341,6 +341,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // First: a bridge's proof of this Airlock lasts as long as this file (bridge/verify-airlock.ts).
+      removeRuntimeInfo(this.paths.runtime);
       for (const timer of this.timers) clearInterval(timer);
       clearTimeout(this.historyFlush);
       this.policy.stop();
@@ -349,7 +351,6 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       await Promise.allSettled([...this.upstreams.values()].map((u) => u.stop()));
       await this.http.close();
       this.stores.close();
-      removeRuntimeInfo(this.paths.runtime);
       this.lock.release();
     })();
     return this.stopping;

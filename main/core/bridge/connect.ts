@@ -57,7 +57,7 @@ export async function runConnect(server: string, home: string | undefined, io: C
     await startStdioBridge({
       url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
       token,
-      fetch: verifiedFetch(runtime, token),
+      fetch: verifiedFetch(runtime, token, { runtimeFile: paths.runtime }),
       onEnd: (error) => {
         if (error) io.stderr(`airlock connect: ${error.message}`);
         io.exit(error ? 1 : 0);

@@ -4,8 +4,10 @@
  * process took the port after a crash. Fails closed: no proof, no connection.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { IDENTITY_PATH, instanceProof, newNonce } from '../home/instance-proof.ts';
+import { isProcessAlive } from '../home/instance-lock.ts';
 import type { RuntimeInfo } from '../home/runtime-file.ts';
 
 const AnswerSchema = z.object({ proofs: z.array(z.string()).max(1000) });
@@ -31,18 +33,80 @@ export async function verifyAirlock(runtime: RuntimeInfo, token: string, timeout
   if (!proven) throw notOurs('it could not prove it holds this home\'s token');
 }
 
+/** What ties a proof to one run of Airlock: its process is alive and runtime.json is the file it wrote. */
+function runStamp(runtime: RuntimeInfo, runtimeFile: string | undefined): string | undefined {
+  if (!isProcessAlive(runtime.pid)) return undefined;
+  if (runtimeFile === undefined) return 'alive';
+  const stat = statSync(runtimeFile, { throwIfNoEntry: false, bigint: true });
+  return stat ? `${stat.ino}:${stat.mtimeNs}:${stat.size}` : undefined;
+}
+
+export interface VerifiedFetchOptions {
+  /** runtime.json: Airlock removes it before it lets go of its port, so a proof ends with it. */
+  runtimeFile?: string;
+  /** A proof older than this is made again before the next request (default 2 s). */
+  maxAgeMs?: number;
+  base?: typeof fetch;
+}
+
 /**
- * A fetch that proves the port again before every request that carries the token: if
- * Airlock stops while the bridge runs and another process takes its port, the next
- * request goes nowhere. Proofs run one after another, so requests still start in the
- * order they were made (a cancellation never overtakes its request).
+ * A fetch that sends the token only to the Airlock that proved itself. Proving the port
+ * costs a round trip, so a proof is kept while the cheap checks say the same Airlock still
+ * holds the port: the pid that runtime.json names is alive (the proven listener knew the
+ * instance id written beside that pid, so it is that process, and a process keeps its
+ * listening port until it stops), runtime.json is the very file it wrote (Airlock removes
+ * it before closing its port, so a clean stop ends the proof too), and the proof is younger
+ * than `maxAgeMs` (which bounds how long a reused pid could pass the first check). Once the
+ * proven Airlock is gone the bridge sends nothing more: a new run has a new instance id
+ * that this bridge cannot know. A failed request drops the proof, so the next one proves
+ * the port again. Proofs run one after another and requests wait behind a proof in flight,
+ * so requests still start in the order they were made (a cancellation never overtakes its
+ * request).
  */
-export function verifiedFetch(runtime: RuntimeInfo, token: string, base: typeof fetch = fetch): typeof fetch {
+export function verifiedFetch(runtime: RuntimeInfo, token: string, options: VerifiedFetchOptions = {}): typeof fetch {
+  const base = options.base ?? fetch;
+  const maxAgeMs = options.maxAgeMs ?? 2000;
+  let proven: { at: number; stamp: string } | undefined;
+  let gone: Error | undefined;
   let order: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
+  const fresh = (): boolean => {
+    if (!proven) return false;
+    const stamp = runStamp(runtime, options.runtimeFile);
+    if (stamp !== proven.stamp) {
+      proven = undefined;
+      gone = new Error(`the Airlock at ${runtime.url} stopped; start Airlock again and reconnect`);
+      return false;
+    }
+    return Date.now() - proven.at < maxAgeMs;
+  };
+  const prove = async (): Promise<void> => {
+    if (gone) throw gone;
+    if (fresh()) return;
+    if (gone) throw gone;
+    const stamp = runStamp(runtime, options.runtimeFile);
+    if (stamp === undefined) throw (gone = new Error(`the Airlock at ${runtime.url} stopped; start Airlock again and reconnect`));
+    await verifyAirlock(runtime, token);
+    // Checked after the proof as well: the proof must belong to the run the stamp names.
+    if (runStamp(runtime, options.runtimeFile) !== stamp) throw new Error(`the Airlock at ${runtime.url} stopped; start Airlock again and reconnect`);
+    proven = { at: Date.now(), stamp };
+  };
+  const send = (input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1]) =>
+    base(input, init).catch((err: unknown) => {
+      proven = undefined;
+      throw err;
+    });
   return async (input, init) => {
-    const proven = order.then(() => verifyAirlock(runtime, token));
-    order = proven.catch(() => undefined);
-    await proven;
-    return base(input, init);
+    if (gone) throw gone;
+    if (waiting === 0 && fresh()) return send(input, init);
+    waiting++;
+    const ready = order.then(prove);
+    order = ready.catch(() => undefined);
+    try {
+      await ready;
+    } finally {
+      waiting--;
+    }
+    return send(input, init);
   };
 }

@@ -66,8 +66,11 @@ export interface CallGuardDeps {
   catalog: ToolCatalog;
   queue: ApprovalQueue;
   settings: () => Settings;
-  /** Runs writes in one transaction (one commit for the entry and the limit slots). */
-  transaction: <T>(fn: () => T) => T;
+  /**
+   * Runs writes in one transaction (the entry and the limit slots together), shared with
+   * the other calls of this moment: `committed` resolves when they are durable.
+   */
+  transaction: <T>(fn: () => T) => { result: T; committed: Promise<void> };
   /** How many UIs follow the core right now (0: nobody can answer an approval). */
   uiCount: () => number;
   logger: Logger;
@@ -122,7 +125,7 @@ export class CallGuard implements ProxyHooks {
       this.deps.history.begin({ ...historyArrival(context), decided: recordOf(verdict.end, context) });
       return refusalOf(verdict.end, context);
     }
-    const { id, slots } = this.admit(context, verdict);
+    const { id, slots, committed } = this.admit(context, verdict);
     let sent = false;
     try {
       let args = context.arguments;
@@ -131,6 +134,8 @@ export class CallGuard implements ProxyHooks {
         if (asked.kind === 'answered') return asked.result;
         args = asked.arguments;
       }
+      // Nothing is forwarded before its record is durable (fails closed if the commit fails).
+      await committed;
       sent = true;
       return await this.forward(call, context, id, args, forward, verdict.kind === 'ask');
     } catch (err) {
@@ -159,8 +164,8 @@ export class CallGuard implements ProxyHooks {
    * A call decided on arrival is written once, already decided; a call that waits for a
    * person is written as pending. Either way the entry is durable before anything runs.
    */
-  private admit(context: CallContext, verdict: Exclude<Verdict, { kind: 'refuse' }>): { id: string; slots: number[] } {
-    return this.deps.transaction(() => {
+  private admit(context: CallContext, verdict: Exclude<Verdict, { kind: 'refuse' }>): { id: string; slots: number[]; committed: Promise<void> } {
+    const { result, committed } = this.deps.transaction(() => {
       const slots = this.deps.limiter.reserve(verdict.reservations, Date.now());
       if (verdict.kind === 'ask') return { slots, id: this.deps.history.begin(historyArrival(context)).id };
       const pass = verdict.consumes;
@@ -168,6 +173,7 @@ export class CallGuard implements ProxyHooks {
       const arrival = { ...historyArrival(context), decided: recordOf(verdict.end, context), ...(pass?.historyId && { retryOf: pass.historyId }) };
       return { slots, id: this.deps.history.begin(arrival).id };
     });
+    return { ...result, committed };
   }
 
   private async forward(call: ToolCall, context: CallContext, id: string, args: Record<string, unknown>, forward: ForwardCall, held: boolean): Promise<CallToolResult> {

@@ -96,10 +96,17 @@ export function ensureClientToken(file: string, name: string, env = process.env)
   return token;
 }
 
+/** Digests of the tokens this process accepts, computed once (every request compares against all). */
+const expectedDigests = new Map<string, Buffer>();
+
 /** Compares digests so neither the content nor the length of a token leaks through timing. */
 export function tokenEquals(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
+  let b = expectedDigests.get(expected);
+  if (!b) {
+    b = createHash('sha256').update(expected).digest();
+    if (expectedDigests.size < 1024) expectedDigests.set(expected, b);
+  }
   return timingSafeEqual(a, b);
 }
 

@@ -11,8 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import type { ClientCapabilities, InitializeRequest, Notification, Result, Transport } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, InitializeRequest, Notification, Result } from '@modelcontextprotocol/server';
 import type { Upstream, UpstreamConnection } from '../upstream/upstream.ts';
+import { FastSessionTransport } from './fast-path.ts';
 import { forwardableClientCapabilities, forwardableServerCapabilities, NO_TIMEOUT_MS } from './forwarding.ts';
 import { onServerRequests, ProxyServer } from './proxy-server.ts';
 import { callerOf, type ClientIdentity, type ProxyHooks } from './tool-call.ts';
@@ -33,7 +34,7 @@ export class LegacySession {
   readonly server: string;
   readonly tokenName: string | undefined;
   readonly client: ClientIdentity;
-  readonly transport: NodeStreamableHTTPServerTransport;
+  readonly transport: FastSessionTransport;
   lastActivity = Date.now();
   private readonly proxy: ProxyServer;
   private readonly conn: UpstreamConnection;
@@ -65,10 +66,12 @@ export class LegacySession {
       caller: () => this.client,
       goneReason: () => this.upstreamGone,
     });
-    this.transport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessionclosed: () => void this.close(),
-    });
+    this.transport = new FastSessionTransport(
+      new NodeStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessionclosed: () => void this.close(),
+      }),
+    );
     this.wire();
   }
 
@@ -79,7 +82,7 @@ export class LegacySession {
     // The caller is the token; the name the agent gives itself is only shown beside it.
     const client = callerOf(options.tokenName, initialize.clientInfo);
     const session = new LegacySession(options, conn, client, capabilities);
-    await session.proxy.server.connect(session.transport as Transport);
+    await session.proxy.server.connect(session.transport);
     return session;
   }
 

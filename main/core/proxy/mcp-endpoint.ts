@@ -13,7 +13,7 @@
  * with the SDK's modern handler about which requests are its own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import { toWebRequest } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   isInitializeRequest,
@@ -24,6 +24,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Upstream } from '../upstream/upstream.ts';
 import { CallRounds } from './call-rounds.ts';
+import { classificationRequest, fastNodeHandler } from './fast-path.ts';
 import { forwardableServerCapabilities } from './forwarding.ts';
 import { LegacySession } from './legacy-session.ts';
 import { ProxyServer } from './proxy-server.ts';
@@ -51,7 +52,7 @@ function requestIds(body: unknown): (string | number)[] {
 
 interface ModernHandler {
   handler: McpHttpHandler;
-  node: NodeMcpRequestHandler;
+  node: (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<void>;
 }
 
 export interface McpEndpointOptions {
@@ -117,7 +118,7 @@ export class McpEndpoint {
    */
   private async isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
     if (req.headers['mcp-session-id'] !== undefined && !claimsEnvelope(body)) return true;
-    return isLegacyRequest(await toWebRequest(req, body), body);
+    return isLegacyRequest(body === undefined ? await toWebRequest(req, body) : classificationRequest(req), body);
   }
 
   private async handleLegacy(
@@ -204,7 +205,7 @@ export class McpEndpoint {
       else if (list === 'prompts') handler.notify.promptsChanged();
       else handler.notify.resourcesChanged();
     });
-    entry = { handler, node: toNodeHandler(handler, { maxRequestBodySize: this.options.maxBodyBytes }) };
+    entry = { handler, node: fastNodeHandler(handler) };
     this.modern.set(server, entry);
     return entry;
   }

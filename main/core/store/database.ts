@@ -30,6 +30,9 @@ export class Database {
   #statements = new Map<string, StatementSync>();
   #checkpointer: WalCheckpointer | undefined;
   #savepoints = 0;
+  /** The group transaction open in this turn of the event loop (see groupTransaction). */
+  #group: { committed: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
+  #inGroup = false;
 
   private constructor(path: string, sqlite: DatabaseSync, readOnly: boolean) {
     this.path = path;
@@ -98,6 +101,8 @@ export class Database {
    * front, so a transaction never fails half way for want of it.
    */
   transaction<T>(fn: () => T): T {
+    // A plain transaction is durable when it returns: an open group commits first.
+    if (this.#group && !this.#inGroup) this.#commitGroup();
     if (this.sqlite.isTransaction) {
       const name = `sp${++this.#savepoints}`;
       this.sqlite.exec(`SAVEPOINT ${name}`);
@@ -124,6 +129,56 @@ export class Database {
     }
   }
 
+  /**
+   * Runs fn as part of one transaction shared by every caller in this turn of the event
+   * loop, committed once at its end (setImmediate): under load, many calls' records cost
+   * one commit instead of one each. fn's writes are all or nothing (a savepoint), as in
+   * `transaction`, but they are durable only when `committed` resolves; it rejects when the
+   * commit fails, and then none of the group's writes happened. Callers that must not act
+   * before their record is durable (forwarding a call) wait for it. A plain `transaction`
+   * meanwhile commits the group first, so its own durability on return still holds.
+   */
+  groupTransaction<T>(fn: () => T): { result: T; committed: Promise<void> } {
+    if (!this.#group && this.sqlite.isTransaction) return { result: this.transaction(fn), committed: Promise.resolve() };
+    if (!this.#group) {
+      this.sqlite.exec('BEGIN IMMEDIATE');
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const committed = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // Nobody may be waiting yet; a failed commit is still reported to those who wait.
+      committed.catch(() => undefined);
+      this.#group = { committed, resolve, reject };
+      setImmediate(() => this.#commitGroup());
+    }
+    const group = this.#group!;
+    this.#inGroup = true;
+    try {
+      return { result: this.transaction(fn), committed: group.committed };
+    } finally {
+      this.#inGroup = false;
+    }
+  }
+
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.sqlite.exec('COMMIT');
+      group.resolve();
+    } catch (error) {
+      try {
+        if (this.sqlite.isTransaction) this.sqlite.exec('ROLLBACK');
+      } catch {
+        // the connection is gone; nothing was committed
+      }
+      group.reject(error);
+    }
+  }
+
   /** Refreshes planner statistics where needed (cheap when nothing changed much). */
   optimize(): void {
     if (!this.readOnly) this.sqlite.exec('PRAGMA optimize');
@@ -131,6 +186,7 @@ export class Database {
 
   close(): void {
     if (!this.sqlite.isOpen) return;
+    this.#commitGroup();
     this.#checkpointer?.close();
     try {
       this.optimize();

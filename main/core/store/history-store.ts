@@ -442,7 +442,8 @@ export class HistoryStore {
     if (!this.#completions.length || !this.#db.isOpen) return;
     const batch = this.#completions;
     this.#completions = [];
-    this.#db.transaction(() => {
+    // Joins the commit the calls of this moment share (nothing waits on a completion).
+    this.#db.groupTransaction(() => {
       for (const [id, input] of batch) this.complete(id, input);
     });
   }

@@ -10,6 +10,8 @@
  *   share one connection that declares no client capabilities. A call from a client that
  *   can answer them leases a connection of its own for the call's duration, declaring that
  *   client's capabilities; it goes back to an idle list afterwards and is ended when unused.
+ * - The shared connection is ended too once nothing has used it for a while (for stdio its
+ *   process goes with it), and opened again by the next request.
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import type { Upstream, UpstreamConnection } from './upstream.ts';
@@ -27,14 +29,24 @@ interface Idle {
   timer: NodeJS.Timeout;
 }
 
+/** Requests in flight on the shared connection, and when it was last used. */
+interface SharedUse {
+  inflight: number;
+  lastUsed: number;
+}
+
 export class UpstreamPool {
   private readonly upstream: Upstream;
   private shared: Promise<UpstreamConnection> | undefined;
+  private sharedUse: SharedUse = { inflight: 0, lastUsed: 0 };
+  private sharedTimer: NodeJS.Timeout | undefined;
+  private readonly idleMs: number;
   private readonly idle = new Map<string, Idle[]>();
   private generation = 0;
 
-  constructor(upstream: Upstream) {
+  constructor(upstream: Upstream, options: { idleMs?: number } = {}) {
     this.upstream = upstream;
+    this.idleMs = options.idleMs ?? IDLE_MS;
   }
 
   /** Whether a call with these client capabilities needs a connection of its own. */
@@ -46,6 +58,7 @@ export class UpstreamPool {
   /** The connection every non-interactive modern request uses. */
   async sharedConnection(): Promise<UpstreamConnection> {
     await this.upstream.ready();
+    this.sharedUse.lastUsed = Date.now();
     this.shared ??= this.openShared();
     return this.shared;
   }
@@ -65,11 +78,41 @@ export class UpstreamPool {
         if (generation === this.generation) this.shared = undefined;
         this.upstream.crashed(reason);
       };
+      this.watchShared(conn, generation);
       return conn;
     } catch (err) {
       if (generation === this.generation) this.shared = undefined;
       throw err;
     }
+  }
+
+  /**
+   * Counts the requests on the shared connection (every use goes through client.request)
+   * and ends it once it has been unused for `idleMs` with none in flight.
+   */
+  private watchShared(conn: UpstreamConnection, generation: number): void {
+    const use: SharedUse = { inflight: 0, lastUsed: Date.now() };
+    this.sharedUse = use;
+    const client = conn.client as unknown as { request: (...args: unknown[]) => Promise<unknown> };
+    const request = client.request.bind(client);
+    client.request = (...args: unknown[]) => {
+      use.inflight++;
+      use.lastUsed = Date.now();
+      return request(...args).finally(() => {
+        use.inflight--;
+        use.lastUsed = Date.now();
+      });
+    };
+    clearInterval(this.sharedTimer);
+    this.sharedTimer = setInterval(() => {
+      if (generation !== this.generation || this.sharedUse !== use) return clearInterval(this.sharedTimer);
+      if (use.inflight > 0 || Date.now() - use.lastUsed < this.idleMs) return;
+      clearInterval(this.sharedTimer);
+      this.shared = undefined;
+      conn.onUnexpectedClose = undefined;
+      void conn.close();
+    }, Math.max(50, Math.min(10_000, this.idleMs / 3)));
+    this.sharedTimer.unref();
   }
 
   /** A connection for one interactive call on a legacy upstream; release it when the call ends. */
@@ -124,6 +167,7 @@ export class UpstreamPool {
   /** Forgets every pooled connection (the server crashed, restarts or stops). */
   clear(): void {
     this.generation++;
+    clearInterval(this.sharedTimer);
     const shared = this.shared;
     this.shared = undefined;
     void shared?.then((c) => c.close()).catch(() => undefined);

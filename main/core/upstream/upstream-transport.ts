@@ -1,5 +1,6 @@
 /** Builds the SDK client transport for one upstream entry of config.json. */
 import { createWriteStream, statSync, truncateSync, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { SSEClientTransport, StreamableHTTPClientTransport, type AuthProvider, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
@@ -7,6 +8,28 @@ import { isStdioServer, remoteTransport, type ServerConfig } from '../../../shar
 import { resolveCommand, type SelfCommand } from './command-resolver.ts';
 
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Messages sent to a stdio server in the same turn of the event loop leave in one write:
+ * under load many calls go out at once, and each write to the pipe is a system call and a
+ * wake-up of the server. The pipe is corked at the first message of a turn and uncorked
+ * at its end (setImmediate), so nothing waits longer than the turn.
+ */
+class CoalescingStdioClientTransport extends StdioClientTransport {
+  #uncork: NodeJS.Immediate | undefined;
+
+  override send(...args: Parameters<StdioClientTransport['send']>): Promise<void> {
+    const stdin = (this as unknown as { _process?: { stdin?: Writable | null } })._process?.stdin;
+    if (stdin && !this.#uncork && stdin.writable) {
+      stdin.cork();
+      this.#uncork = setImmediate(() => {
+        this.#uncork = undefined;
+        stdin.uncork();
+      });
+    }
+    return super.send(...args);
+  }
+}
 
 export interface TransportHandle {
   transport: Transport;
@@ -34,7 +57,7 @@ export function createUpstreamTransport(
 ): TransportHandle {
   if (isStdioServer(config)) {
     const resolved = resolveCommand(config.command, config.args, options.self);
-    const transport = new StdioClientTransport({
+    const transport = new CoalescingStdioClientTransport({
       command: resolved.command,
       args: resolved.args,
       env: { ...getDefaultEnvironment(), PATH: resolved.path, ...resolved.env, ...config.env },
