@@ -161,7 +161,10 @@ describe('Connect page', () => {
     await page.getByRole('button', { name: 'Protect Cursor' }).click();
     await page.locator('section.clients-result').getByRole('heading', { name: '1 entry in Cursor now goes through Airlock' }).waitFor();
     const notes = JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers.notes;
-    expect(notes).toEqual({ url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } });
+    // Cursor's own named token (auth.json `clients.cursor`), not the shared MCP token.
+    const cursorToken = (JSON.parse(readFileSync(join(home.dir, 'auth.json'), 'utf8')) as { clients: Record<string, string> }).clients.cursor;
+    expect(cursorToken).not.toBe(TEST_MCP_TOKEN);
+    expect(notes).toEqual({ url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${cursorToken}` } });
     expect(JSON.parse(readFileSync(join(home.dir, 'config.json'), 'utf8')).mcpServers.notes).toMatchObject({ args: [PROBE_SERVER_FILE, '--notes'] });
   });
 });
