@@ -9,6 +9,7 @@ import { loadOrCreateAuth } from '../home/auth.ts';
 import { homePaths, resolveHomeDir } from '../home/home.ts';
 import { readRuntimeInfo } from '../home/runtime-file.ts';
 import { refuseFirstRequest } from './bridge-errors.ts';
+import { loopbackFetch } from './loopback-fetch.ts';
 import { startStdioBridge } from './stdio-bridge.ts';
 import { verifiedFetch, verifyAirlock } from './verify-airlock.ts';
 
@@ -57,7 +58,7 @@ export async function runConnect(server: string, home: string | undefined, io: C
     await startStdioBridge({
       url: new URL(`/mcp/${encodeURIComponent(server)}`, runtime.url),
       token,
-      fetch: verifiedFetch(runtime, token, { runtimeFile: paths.runtime }),
+      fetch: verifiedFetch(runtime, token, { runtimeFile: paths.runtime, base: loopbackFetch() }),
       onEnd: (error) => {
         if (error) io.stderr(`airlock connect: ${error.message}`);
         io.exit(error ? 1 : 0);
