@@ -36,6 +36,12 @@ function documented(answer: unknown, reason: string): unknown {
   return typeof answer === 'string' ? answer : JSON.parse(JSON.stringify(answer).replaceAll('<reason>', reason.replace(/["\\]/g, (c) => `\\${c}`)));
 }
 
+/** The edited arguments a documented answer carries (Claude-style `updatedInput`, Copilot CLI's `modifiedArgs`). */
+function editedInput(answer: unknown): Record<string, unknown> {
+  const a = answer as { hookSpecificOutput?: { updatedInput?: Record<string, unknown> }; modifiedArgs?: Record<string, unknown> } | undefined;
+  return a?.hookSpecificOutput?.updatedInput ?? a?.modifiedArgs ?? {};
+}
+
 function stdoutJson(stdout: string): unknown {
   return stdout === '' ? '' : JSON.parse(stdout);
 }
@@ -54,7 +60,7 @@ describe.each(fixtures)('$client hook adapter, documented formats', (fixture) =>
       allow: { kind: 'allow', reason: 'allowed by Airlock' },
       deny: { kind: 'deny', reason: 'R "quoted"' },
       ask: { kind: 'ask', reason: 'R "quoted"' },
-      edited: { kind: 'allow', updatedInput: ((fixture.answers.edited as { hookSpecificOutput?: { updatedInput?: Record<string, unknown> } })?.hookSpecificOutput?.updatedInput) ?? {} },
+      edited: { kind: 'allow', updatedInput: editedInput(fixture.answers.edited) },
     };
     const event = adapter.parse(fixture.events.shell);
     expect(typeof event).toBe('object');

@@ -162,12 +162,10 @@ describe('hook entries of the other clients, in their documented files and shape
     },
     {
       client: 'copilot-cli',
-      file: (_user, project) => join(project, '.github', 'hooks', 'airlock.json'),
-      // A repository's file: the `airlock` on PATH, no path of this machine.
-      check: (s) => {
-        expect(s.version).toBe(1);
-        expect(s.hooks.preToolUse?.[0]).toEqual({ type: 'command', bash: 'airlock hook copilot-cli --timeout 600 --when-down deny --on-timeout deny', timeoutSec: 600 });
-      },
+      // The user's settings.json (inline hooks load in every folder, trusted or not, and in -p).
+      file: (user) => join(user, '.copilot', 'settings.json'),
+      check: (s) =>
+        expect(s.hooks.preToolUse?.[0]).toEqual({ type: 'command', bash: expect.stringMatching(/ hook copilot-cli --home \S+ --timeout 600 --when-down deny --on-timeout ask$/), timeoutSec: 600 }),
     },
   ];
 
@@ -181,5 +179,25 @@ describe('hook entries of the other clients, in their documented files and shape
     check(JSON.parse(readFileSync(path, 'utf8')));
     expect(removeHooks(withProject, client)).toMatchObject({ ok: true, status: 'removed' });
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('Copilot CLI hook entries', () => {
+  it("go into COPILOT_HOME's settings.json when it is set, beside the person's settings and comments, and come out byte for byte", () => {
+    const { ctx, user } = setup();
+    const copilotHome = join(user, 'copilot-home');
+    mkdirSync(copilotHome, { recursive: true });
+    const settings = join(copilotHome, 'settings.json');
+    const mine = `{\n  // mine\n  "model": "gpt-5.4",\n  "banner": "never"\n}\n`;
+    writeFileSync(settings, mine);
+    const withHome = { ...ctx, env: { ...ctx.env, env: { COPILOT_HOME: copilotHome } } };
+    expect(installHooks(withHome, 'copilot-cli')).toMatchObject({ ok: true, status: 'written', path: settings });
+    const text = readFileSync(settings, 'utf8');
+    expect(text).toContain('// mine');
+    expect(text).toContain('"banner": "never"');
+    expect(text).toContain('"preToolUse"');
+    expect(existsSync(join(user, '.copilot'))).toBe(false);
+    expect(removeHooks(withHome, 'copilot-cli')).toMatchObject({ ok: true, status: 'removed' });
+    expect(readFileSync(settings, 'utf8')).toBe(mine);
   });
 });

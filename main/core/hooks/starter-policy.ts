@@ -20,8 +20,9 @@ const READ_ONLY: Record<HookClientId, string[]> = {
   codex: [],
   // https://geminicli.com/docs/tools/
   'gemini-cli': ['read_file', 'read_many_files', 'glob', 'search_file_content', 'list_directory', 'google_web_search', 'write_todos'],
-  // https://docs.github.com/en/copilot/reference/hooks-configuration
-  'copilot-cli': ['view', 'glob', 'grep'],
+  // https://docs.github.com/en/copilot/reference/hooks-reference#tool-names-for-hook-matching, and
+  // the tools 1.0.102 offers that only read a shell's or a subagent's output.
+  'copilot-cli': ['view', 'glob', 'grep', 'read_bash', 'list_bash', 'read_agent', 'list_agents'],
 };
 
 function serverRules(client: HookClientId) {

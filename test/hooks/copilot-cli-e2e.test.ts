@@ -1,0 +1,213 @@
+/**
+ * The real GitHub Copilot CLI (npm @github/copilot, HOME, COPILOT_HOME and its cache in a
+ * temp folder) in `-p` mode, its model replaced by a BYOK Anthropic provider pointed at the
+ * loopback Messages API stand-in, which plays scripted tool calls and records the tool
+ * results Copilot CLI sends back. Hooks are installed by `airlock protect copilot-cli
+ * --hooks`; a real Airlock core decides each call with the starter policy for hook clients.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Airlock } from '../../main/core/airlock.ts';
+import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
+import type { PendingCall } from '../../shared/api/contract.ts';
+import type { HistoryEntry } from '../../shared/history.ts';
+import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
+import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { copilotEnv, runCopilot, type CopilotRun } from './copilot-cli.ts';
+
+const run = promisify(execFile);
+
+async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'copilot-cli', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
+  return stdout;
+}
+
+async function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> {
+  return waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.tool === tool), 60_000, `a card for ${tool}`);
+}
+
+async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
+  return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
+}
+
+/** Every Copilot CLI a test starts, killed after it whatever happened. */
+const runs: CopilotRun[] = [];
+function copilot(env: NodeJS.ProcessEnv, cwd: string): CopilotRun {
+  const started = runCopilot(env, cwd);
+  runs.push(started);
+  return started;
+}
+afterEach(async () => {
+  for (const r of runs.splice(0)) {
+    r.kill();
+    await r.done;
+  }
+});
+
+describe('Copilot CLI asks Airlock before each tool (real CLI, command hook in settings.json, stand-in model)', () => {
+  let home: ReturnType<typeof tempHome>;
+  let user: ReturnType<typeof tempHome>;
+  let airlock: Airlock;
+  let standIn: MessagesStandIn;
+  let env: NodeJS.ProcessEnv;
+  let project: string;
+
+  beforeAll(async () => {
+    home = tempHome('airlock-copilot-home-');
+    user = tempHome('airlock-copilot-user-');
+    standIn = await startMessagesStandIn();
+    env = copilotEnv(user.dir, standIn);
+    project = join(user.dir, 'project');
+    mkdirSync(project, { recursive: true });
+    // The hook's token from auth.json (no override), as the hook command reads it.
+    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    await protectHooks(home.dir, env);
+  }, 90_000);
+
+  afterEach(() => standIn.script([]));
+
+  afterAll(async () => {
+    await airlock?.stop();
+    await standIn?.close();
+    home?.cleanup();
+    user?.cleanup();
+  });
+
+  it('protect --hooks wrote one preToolUse entry into COPILOT_HOME/settings.json', () => {
+    const settings = JSON.parse(readFileSync(join(env.COPILOT_HOME!, 'settings.json'), 'utf8')) as { hooks: { preToolUse: { bash: string; timeoutSec: number }[] } };
+    expect(settings.hooks.preToolUse).toHaveLength(1);
+    expect(settings.hooks.preToolUse[0]!.bash).toContain(' hook copilot-cli --home ');
+    expect(settings.hooks.preToolUse[0]!.timeoutSec).toBe(600);
+  });
+
+  it("an asked bash call waits in the queue; approved, it runs (its effect on disk) and the model gets its output; the caller is the client's own token", async () => {
+    const marker = join(project, 'approved.txt');
+    standIn.script([[{ name: 'bash', input: { command: `echo approved-run > ${marker} && echo bash-said-hello`, description: 'write a file' } }]]);
+    const cli = copilot(env, project);
+    const pending = await pendingOf(airlock, 'bash');
+    expect(pending.server).toBe('copilot-cli');
+    expect(pending.hook).toMatchObject({ client: 'copilot-cli', event: 'preToolUse', cwd: project, session: expect.any(String) });
+    expect(pending.client.id).toBe('copilot-cli');
+    expect(existsSync(marker)).toBe(false);
+    expect((await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' })).status).toBe(200);
+    const { code } = await cli.done;
+    expect(code).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toBe('approved-run\n');
+    expect(standIn.results).toHaveLength(1);
+    expect(standIn.results[0]!.text).toContain('bash-said-hello');
+    const entry = (await historyOf(airlock)).find((e) => e.id === pending.historyId)!;
+    expect(entry).toMatchObject({ server: 'copilot-cli', tool: 'bash', client: 'copilot-cli', decision: 'approved' });
+  }, 120_000);
+
+  it('denied with a message, the command does not run and the model gets the message', async () => {
+    const marker = join(project, 'denied.txt');
+    standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    const cli = copilot(env, project);
+    const pending = await pendingOf(airlock, 'bash');
+    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not in this repository, please' });
+    await cli.done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results).toHaveLength(1);
+    // Copilot CLI hands a hook's denial to the model as the tool's result text (not flagged as an error).
+    expect(standIn.results[0]!.text).toContain('Denied by preToolUse hook');
+    expect(standIn.results[0]!.text).toContain('not in this repository, please');
+  }, 120_000);
+
+  it('an approval with edited arguments runs the edited command (modifiedArgs)', async () => {
+    const asked = join(project, 'asked.txt');
+    const edited = join(project, 'edited.txt');
+    standIn.script([[{ name: 'bash', input: { command: `echo asked > ${asked}`, description: 'write' } }]]);
+    const cli = copilot(env, project);
+    const pending = await pendingOf(airlock, 'bash');
+    expect(pending.editable).toBeUndefined();
+    const res = await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve', arguments: { command: `echo edited > ${edited} && echo ran-edited`, description: 'write' } });
+    expect(res.status).toBe(200);
+    await cli.done;
+    expect(existsSync(asked)).toBe(false);
+    expect(readFileSync(edited, 'utf8')).toBe('edited\n');
+    expect(standIn.results[0]!.text).toContain('ran-edited');
+  }, 120_000);
+
+  it('a read-only tool the policy allows (view) runs without a card', async () => {
+    const file = join(project, 'notes.txt');
+    writeFileSync(file, 'read me without asking\n');
+    standIn.script([[{ name: 'view', input: { path: file } }]]);
+    const added: string[] = [];
+    const onEvent = (event: { type: string; pending?: PendingCall }) => {
+      if (event.type === 'pending.added') added.push(event.pending!.tool);
+    };
+    airlock.on('event', onEvent);
+    try {
+      const { code } = await copilot(env, project).done;
+      expect(code).toBe(0);
+    } finally {
+      airlock.off('event', onEvent);
+    }
+    expect(added).toEqual([]);
+    expect(standIn.results[0]!.text).toContain('read me without asking');
+    const entry = (await historyOf(airlock)).find((e) => e.server === 'copilot-cli' && e.tool === 'view');
+    expect(entry).toMatchObject({ decision: 'allowed', client: 'copilot-cli' });
+  }, 120_000);
+});
+
+describe('Copilot CLI with Airlock stopped (real CLI, command hook, stand-in model)', () => {
+  it('the call is refused with the "not running" message and does not run', async () => {
+    const home = tempHome('airlock-copilot-down-');
+    const user = tempHome('airlock-copilot-down-user-');
+    const standIn = await startMessagesStandIn();
+    try {
+      const env = copilotEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      // Installed while Airlock ran, then Airlock is stopped.
+      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+      await protectHooks(home.dir, env);
+      await airlock.stop();
+      const marker = join(project, 'never.txt');
+      standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+      await copilot(env, project).done;
+      expect(existsSync(marker)).toBe(false);
+      expect(standIn.results).toHaveLength(1);
+      expect(standIn.results[0]!.text).toContain('Airlock is not running');
+    } finally {
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('Copilot CLI when nobody answers in time (real CLI, command hook, stand-in model)', () => {
+  it("the wait ends before the hook's timeout and the call is handed back to Copilot CLI's own hook prompt (which -p cannot show: not run)", async () => {
+    const home = tempHome('airlock-copilot-timeout-');
+    const user = tempHome('airlock-copilot-timeout-user-');
+    const standIn = await startMessagesStandIn();
+    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    try {
+      const env = copilotEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      // 12 s for the hook: Airlock gives the person 2 s of it.
+      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      const marker = join(project, 'unanswered.txt');
+      standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+      const cli = copilot(env, project);
+      const pending = await pendingOf(airlock, 'bash');
+      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+      await cli.done;
+      expect(existsSync(marker)).toBe(false);
+      // Copilot CLI's own prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
+      expect(standIn.results[0]!.text).toContain('unable to ask user for confirmation');
+      expect(standIn.results[0]!.text).toContain('GitHub Copilot CLI asks you instead');
+      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
+    } finally {
+      await airlock.stop();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
