@@ -180,6 +180,11 @@ each: ${legacySessions.sessionsOpened} sessions reached ${legacySessions.peakMb.
 \`airlock serve\` from the spawn of the process to the result of \`get_image_info\` through
 \`/mcp/demo-images\` (median of ${start.samples}): a new home ${(start.newHomeMs / 1000).toFixed(2)} s, the same demo home again ${(start.demoHomeMs / 1000).toFixed(2)} s.
 
+\`airlock hook\`, which a client runs before every tool, from its spawn to its answer for a
+call the hook starter policy allows (Claude Code's \`Read\`; median of ${start.hookSamples}): ${start.hookMs.toFixed(0)} ms through
+the hook's own entry (\`dist/cli/hook.mjs\`, what \`protect --hooks\` writes), ${start.hookFullMs.toFixed(0)} ms through the
+full command.
+
 ## 2. History at ${history.entries.toLocaleString('en')} entries
 
 | what | result |

@@ -3,13 +3,16 @@
  * first start writes the demo config and policy) and the same home again, each from the
  * spawn of the process (`bin/airlock.js`, the installed command, running the bundle) to
  * the result of `get_image_info` (which the starter policy allows) through
- * `/mcp/demo-images`.
+ * `/mcp/demo-images`. And `airlock hook`, which a client runs before every tool: from its
+ * spawn to its answer for a call the hook starter policy allows, through the hook's own
+ * entry (what `protect --hooks` writes) and through the full command.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { ADMIN_TOKEN, MCP_TOKEN, httpClient, median, root } from './lib.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { HOOK_STARTER_POLICY } from '../main/core/hooks/starter-policy.ts';
+import { ADMIN_TOKEN, MCP_TOKEN, cli, httpClient, median, root, startAirlockProcess } from './lib.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,6 +60,23 @@ export interface StartResult {
   newHomeMs: number;
   demoHomeMs: number;
   samples: number;
+  /** `airlock hook` spawn to answer (allowed call): the hook's own entry, and the full command. */
+  hookMs: number;
+  hookFullMs: number;
+  hookSamples: number;
+}
+
+/** Median ms from the spawn of `node <entry> hook claude-code` to its answer, which must be allow. */
+function hookAnswerMs(entry: string, home: string, samples: number): number {
+  const event = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: join(home, 'config.json') }, session_id: 'bench', cwd: home, transcript_path: join(home, 'transcript.jsonl') });
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [entry, 'hook', 'claude-code', '--home', home], { input: event, env: { ...process.env, AIRLOCK_HOOK_TOKEN: MCP_TOKEN } });
+    times.push(performance.now() - started);
+    if (!run.stdout.toString().includes('"permissionDecision":"allow"')) throw new Error(`airlock hook did not allow the call: ${run.stdout.toString()}${run.stderr.toString()}`);
+  }
+  return median(times);
 }
 
 export async function runStartBench(options: { repetitions?: number } = {}): Promise<StartResult> {
@@ -73,7 +93,15 @@ export async function runStartBench(options: { repetitions?: number } = {}): Pro
       rmSync(home, { recursive: true, force: true });
     }
   }
-  return { newHomeMs: median(fresh), demoHomeMs: median(again), samples: repetitions };
+  const hookSamples = 9;
+  const airlock = await startAirlockProcess({ servers: {}, policy: HOOK_STARTER_POLICY });
+  try {
+    const hookMs = hookAnswerMs(join(cli, '..', 'hook.mjs'), airlock.home, hookSamples);
+    const hookFullMs = hookAnswerMs(cli, airlock.home, hookSamples);
+    return { newHomeMs: median(fresh), demoHomeMs: median(again), samples: repetitions, hookMs, hookFullMs, hookSamples };
+  } finally {
+    await airlock.stop();
+  }
 }
 
 if (import.meta.main) {

@@ -31,6 +31,7 @@ import { openStores } from './core/store/stores.ts';
 import { registerClientCommands } from './core/clients/cli.ts';
 import { CommandInstallError, describeInstall, installCommand } from './core/cli-install/command-installer.ts';
 import { runLogin, runLogout, type LoginIo } from './core/upstream/oauth/login-command.ts';
+import { registerHookCommand } from './core/hooks/hook-cli.ts';
 
 const loginIo: LoginIo = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -55,7 +56,10 @@ const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
  * through other scripts that do not take the CLI's arguments.
  */
 export function selfCommand(): SelfCommand {
-  return { command: process.execPath, args: [fileURLToPath(import.meta.url)] };
+  const file = fileURLToPath(import.meta.url);
+  // The hook's own entry beside this one (hook.mjs beside the bundle, hook.ts beside the sources).
+  const hook = join(dirname(file), file.endsWith('.mjs') ? 'hook.mjs' : 'hook.ts');
+  return { command: process.execPath, args: [file], ...(existsSync(hook) && { hookArgs: [hook] }) };
 }
 
 function parsePort(value: string): number {
@@ -259,25 +263,7 @@ export function buildProgram(): Command {
     .action(async (server: string, opts: { home?: string }) => {
       process.exitCode = await runLogout(server, { home: resolveHomeDir(opts.home) }, loginIo);
     });
-  program
-    .command('hook')
-    .description("answer a client's pre-tool hook: reads its event on stdin, asks the running Airlock, writes the client's answer")
-    .argument('<client>', 'claude-code, cursor, codex, gemini-cli, vscode or copilot-cli')
-    .option('--home <dir>', 'Airlock home')
-    .option('--timeout <seconds>', "the client's timeout for this hook: Airlock answers before it", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds');
-      return n;
-    })
-    .addOption(new Option('--on-timeout <what>', 'nobody answered in time: ask = the client asks the person itself (where it can), deny = refuse').choices(['ask', 'deny']))
-    .addOption(new Option('--when-down <what>', "Airlock is not running: deny (default) or ask = the client's own prompt decides").choices(['ask', 'deny']))
-    .action(async (client: string, opts: { home?: string; timeout?: number; onTimeout?: 'ask' | 'deny'; whenDown?: 'ask' | 'deny' }) => {
-      const { runHook } = await import('./core/hooks/hook-command.ts');
-      const answer = await runHook(client, opts, { stdin: process.stdin, env: process.env });
-      if (answer.stdout) process.stdout.write(`${answer.stdout}\n`);
-      if (answer.stderr) process.stderr.write(`${answer.stderr}\n`);
-      process.exitCode = answer.exitCode;
-    });
+  registerHookCommand(program);
   registerClientCommands(program, selfCommand);
   return program;
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run build`: everything that ships. The web UI (Vite → dist/renderer), the desktop
  * app's main and preload bundles (dist/electron), and the headless `airlock` command as one
- * file (dist/cli/airlock.mjs), which starts faster and uses less memory than running the
- * TypeScript sources (no type stripping at run time).
+ * file (dist/cli/airlock.mjs, with `airlock hook` alone beside it as hook.mjs), which starts
+ * faster and uses less memory than running the TypeScript sources (no type stripping at run
+ * time).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,17 +13,21 @@ import { buildElectron } from './build-electron.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_BUNDLE = join(root, 'dist', 'cli', 'airlock.mjs');
+/** `airlock hook` alone, beside it: hook entries run it before every tool (see main/hook.ts). */
+export const HOOK_BUNDLE = join(root, 'dist', 'cli', 'hook.mjs');
 
 export async function buildCli(): Promise<string> {
   await build({
-    entryPoints: [join(root, 'main', 'cli.ts')],
+    // Two self-contained files: the hook's own entry shares nothing at run time with the full one.
+    entryPoints: { airlock: join(root, 'main', 'cli.ts'), hook: join(root, 'main', 'hook.ts') },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node24',
     // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ES module build works.
     mainFields: ['module', 'main'],
-    outfile: CLI_BUNDLE,
+    outdir: dirname(CLI_BUNDLE),
+    outExtension: { '.js': '.mjs' },
     external: ['electron', '@napi-rs/keyring'],
     sourcemap: 'linked',
     logLevel: 'warning',
@@ -47,5 +52,5 @@ if (import.meta.main) {
   if (vite.status !== 0) process.exit(vite.status ?? 1);
   await buildElectron({ production: true });
   await buildCli();
-  process.stdout.write(`built dist/renderer, dist/electron and ${CLI_BUNDLE}\n`);
+  process.stdout.write(`built dist/renderer, dist/electron, ${CLI_BUNDLE} and ${HOOK_BUNDLE}\n`);
 }

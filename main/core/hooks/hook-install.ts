@@ -101,7 +101,7 @@ export interface HookCommandLine {
 
 export function hookCommandLine(o: HookCommandLine & { project?: boolean }): string {
   // A project file runs the `airlock` on PATH with its default home (AIRLOCK_HOME where set).
-  const program = o.project ? ['airlock'] : [o.self.command, ...o.self.args];
+  const program = o.project ? ['airlock'] : [o.self.command, ...(o.self.hookArgs ?? o.self.args)];
   const home = o.project ? [] : ['--home', o.home];
   const words = [...program, 'hook', o.client, ...home, '--timeout', String(o.timeoutSeconds), '--when-down', o.whenDown, '--on-timeout', o.onTimeout];
   return words.map((w) => shellWord(w, o.platform)).join(' ');

@@ -15,6 +15,8 @@ export interface SelfCommand {
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /** Arguments that run `airlock hook` alone, which starts faster (hook entries use them). */
+  hookArgs?: string[];
 }
 
 function wellKnownDirs(platform: NodeJS.Platform): string[] {
