@@ -3,10 +3,12 @@
  * HOME and CODEX_HOME in a temp folder, its model a custom provider pointed at a Responses
  * API stand-in. `--sandbox workspace-write` lets an approved command write in the project
  * folder (Codex's default for exec, read-only, would refuse the write Airlock approved);
- * `exec` never asks for approval itself, so what runs is what Airlock let through.
+ * `exec` never asks for approval itself, so what runs is what Airlock let through. Hooks
+ * run only once trusted: `trustAirlockHooks` records that trust as Codex's hook review does.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/harness.ts';
 import type { ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
@@ -49,14 +51,8 @@ export interface CodexRun {
   kill(): void;
 }
 
-/**
- * `trusted`: `--dangerously-bypass-hook-trust`, Codex's switch for automation that vets its
- * hooks itself, standing in for the person trusting Airlock's entry in Codex's `/hooks`
- * (Codex runs a new or changed hook only once it is trusted).
- */
-export function runCodex(env: NodeJS.ProcessEnv, cwd: string, options: { trusted?: boolean } = {}): CodexRun {
-  const trust = options.trusted === false ? [] : ['--dangerously-bypass-hook-trust'];
-  const args = ['exec', '--skip-git-repo-check', '--sandbox', 'workspace-write', ...trust, 'Do the scripted steps.'];
+export function runCodex(env: NodeJS.ProcessEnv, cwd: string): CodexRun {
+  const args = ['exec', '--skip-git-repo-check', '--sandbox', 'workspace-write', 'Do the scripted steps.'];
   const child = spawn(process.execPath, [CODEX, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -66,4 +62,48 @@ export function runCodex(env: NodeJS.ProcessEnv, cwd: string, options: { trusted
   const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
   void done.then(() => clearTimeout(timer));
   return { done, kill: () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL') };
+}
+
+interface HookListEntry {
+  key: string;
+  command: string | null;
+  currentHash: string;
+  trustStatus: string;
+}
+
+/**
+ * Trusts the hooks whose command runs `airlock hook codex`, as a person does in Codex's
+ * `/hooks` review (Codex runs a new or changed hook only once it is trusted): through
+ * Codex's own app-server, `hooks/list` for the entries and their current hash, then
+ * `config/batchWrite` of `hooks.state.<key>.trusted_hash`, which Codex writes into its
+ * config.toml itself. Returns the trust status Codex reports afterwards, per hook key.
+ */
+export async function trustAirlockHooks(env: NodeJS.ProcessEnv, cwd: string): Promise<Record<string, string>> {
+  const child = spawn(process.execPath, [CODEX, 'app-server'], { cwd, env, stdio: ['pipe', 'pipe', 'ignore'] });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const waiting = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const message = JSON.parse(line) as { id?: number; result?: unknown; error?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message);
+  });
+  let nextId = 0;
+  const call = <T>(method: string, params: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++nextId;
+      waiting.set(id, (message) => (message.error ? reject(new Error(`${method}: ${JSON.stringify(message.error)}`)) : resolve(message.result as T)));
+      child.stdin.write(JSON.stringify({ id, method, params }) + '\n');
+    });
+  const list = async () => (await call<{ data: { hooks: HookListEntry[] }[] }>('hooks/list', { cwds: [cwd] })).data.flatMap((d) => d.hooks).filter((h) => h.command?.includes(' hook codex '));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    await call('initialize', { clientInfo: { name: 'airlock-test', version: '1' } });
+    child.stdin.write(JSON.stringify({ method: 'initialized' }) + '\n');
+    const value = Object.fromEntries((await list()).map((h) => [h.key, { trusted_hash: h.currentHash }]));
+    await call('config/batchWrite', { edits: [{ keyPath: 'hooks.state', value, mergeStrategy: 'upsert' }] });
+    return Object.fromEntries((await list()).map((h) => [h.key, h.trustStatus]));
+  } finally {
+    clearTimeout(timer);
+    child.kill();
+    await exited;
+  }
 }

@@ -2,8 +2,9 @@
  * The real Codex CLI (npm @openai/codex, HOME and CODEX_HOME in a temp folder) in `codex exec`
  * mode, its model replaced by a loopback stand-in for the Responses API that plays scripted
  * function calls and records the outputs Codex sends back. Hooks are installed by `airlock
- * protect codex --hooks`; a real Airlock core decides each call with the starter policy for
- * hook clients.
+ * protect codex --hooks` and trusted as a person does in Codex's hook review (Codex runs an
+ * untrusted hook not at all); a real Airlock core decides each call with the starter policy
+ * for hook clients.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
 import { startResponsesStandIn, type ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
-import { codexEnv, runCodex, type CodexRun } from './codex-cli.ts';
+import { codexEnv, runCodex, trustAirlockHooks, type CodexRun } from './codex-cli.ts';
 
 const run = promisify(execFile);
 
@@ -35,8 +36,8 @@ async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
 
 /** Every Codex a test starts, killed after it if still running. */
 const runs: CodexRun[] = [];
-function codex(env: NodeJS.ProcessEnv, cwd: string, options?: { trusted?: boolean }): CodexRun {
-  const started = runCodex(env, cwd, options);
+function codex(env: NodeJS.ProcessEnv, cwd: string): CodexRun {
+  const started = runCodex(env, cwd);
   runs.push(started);
   return started;
 }
@@ -66,6 +67,7 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     // The MCP token from auth.json (no override), as the hook command reads it.
     airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
     expect(await protectHooks(home.dir, env)).toContain('Codex CLI');
+    expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
   }, 90_000);
 
   afterEach(() => standIn.script([]));
@@ -147,17 +149,6 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     const entry = (await historyOf(airlock)).find((e) => e.server === 'codex' && e.tool === 'get_goal');
     expect(entry).toMatchObject({ decision: 'allowed', client: 'codex' });
   }, 120_000);
-
-  it("until the person trusts Airlock's entry, Codex does not run the hook at all: no card, and the command runs unasked", async () => {
-    const marker = join(project, 'untrusted.txt');
-    standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo unguarded > ${marker}` } }]]);
-    const before = (await historyOf(airlock)).length;
-    const { code, stderr } = await codex(env, project, { trusted: false }).done;
-    expect(code).toBe(0);
-    expect(readFileSync(marker, 'utf8')).toBe('unguarded\n');
-    expect((await historyOf(airlock)).length).toBe(before);
-    expect(stderr).not.toContain('hook: PreToolUse');
-  }, 120_000);
 });
 
 describe('Codex CLI with Airlock stopped (real CLI, command hook, stand-in model)', () => {
@@ -172,6 +163,7 @@ describe('Codex CLI with Airlock stopped (real CLI, command hook, stand-in model
       // Installed while Airlock ran, then Airlock is stopped.
       const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
       await protectHooks(home.dir, env);
+      expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
       await airlock.stop();
       const marker = join(project, 'never.txt');
       standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
@@ -180,6 +172,41 @@ describe('Codex CLI with Airlock stopped (real CLI, command hook, stand-in model
       expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
       expect(standIn.results[0]!.text).toContain('Airlock is not running');
     } finally {
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
+
+describe("Codex CLI before the person trusts Airlock's hook (real CLI, command hook, stand-in model)", () => {
+  it('Codex runs an untrusted hook not at all (the command runs unasked); once trusted, the same call waits for a person', async () => {
+    const home = tempHome('airlock-codex-trust-');
+    const user = tempHome('airlock-codex-trust-user-');
+    const standIn = await startResponsesStandIn();
+    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    try {
+      const env = codexEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      await protectHooks(home.dir, env);
+      const unguarded = join(project, 'unguarded.txt');
+      standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo unguarded > ${unguarded}` } }]]);
+      expect((await codex(env, project).done).code).toBe(0);
+      expect(readFileSync(unguarded, 'utf8')).toBe('unguarded\n');
+      expect(await historyOf(airlock)).toEqual([]);
+
+      expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
+      const guarded = join(project, 'guarded.txt');
+      standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo guarded > ${guarded}` } }]]);
+      const run = codex(env, project);
+      const pending = await pendingOf(airlock, 'Bash');
+      expect(existsSync(guarded)).toBe(false);
+      await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not now' });
+      await run.done;
+      expect(existsSync(guarded)).toBe(false);
+    } finally {
+      await airlock.stop();
       await standIn.close();
       home.cleanup();
       user.cleanup();
