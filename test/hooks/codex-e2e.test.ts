@@ -66,7 +66,8 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     mkdirSync(project, { recursive: true });
     // The MCP token from auth.json (no override), as the hook command reads it.
     airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    expect(await protectHooks(home.dir, env)).toContain('Codex CLI');
+    // The entry does nothing until trusted in Codex: protect says so.
+    expect(await protectHooks(home.dir, env)).toContain('open /hooks in Codex and trust');
     expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
   }, 90_000);
 

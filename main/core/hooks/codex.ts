@@ -37,6 +37,8 @@ export const codexAdapter: HookAdapter = {
 export const codexInstall: HookInstallSpec = {
   settingsFile: (env) => pathApi(env.platform).join(env.env.CODEX_HOME || pathApi(env.platform).join(env.homedir, '.codex'), 'hooks.json'),
   jsonc: false,
+  // Codex runs a new or changed hook only once trusted, and skips an untrusted one silently.
+  nextStep: "Codex runs it only once you trust it: open /hooks in Codex and trust Airlock's PreToolUse entry (until then Codex asks Airlock nothing, and its tools run unguarded)",
   slots: ({ command, timeoutSeconds }) => [
     { location: ['hooks', 'PreToolUse'], value: { matcher: '.*', hooks: [{ type: 'command', command, timeout: timeoutSeconds }] } },
   ],
