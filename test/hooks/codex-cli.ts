@@ -16,8 +16,8 @@ import type { ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
 // The package's launcher, run by this Node: it execs the native binary (same pid, so a kill reaches it).
 const CODEX = join(repoRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
 
-/** HOME and CODEX_HOME of one offline Codex, its config.toml naming the stand-in as the model provider. */
-export function codexEnv(user: string, standIn: ResponsesStandIn): NodeJS.ProcessEnv {
+/** HOME and CODEX_HOME of one offline Codex, its config.toml naming the stand-in as the model provider (and the MCP servers Codex runs itself). */
+export function codexEnv(user: string, standIn: ResponsesStandIn, mcpServers: Record<string, { command: string; args: string[] }> = {}): NodeJS.ProcessEnv {
   const codexHome = join(user, '.codex');
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(
@@ -33,6 +33,7 @@ export function codexEnv(user: string, standIn: ResponsesStandIn): NodeJS.Proces
       'wire_api = "responses"',
       'env_key = "STAND_IN_API_KEY"',
       '',
+      ...Object.entries(mcpServers).flatMap(([name, server]) => [`[mcp_servers.${name}]`, `command = ${JSON.stringify(server.command)}`, `args = ${JSON.stringify(server.args)}`, '']),
     ].join('\n'),
   );
   return {

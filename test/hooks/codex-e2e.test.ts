@@ -15,7 +15,7 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
 import { startResponsesStandIn, type ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
 import { codexEnv, runCodex, trustAirlockHooks, type CodexRun } from './codex-cli.ts';
 
@@ -61,7 +61,8 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     home = tempHome('airlock-codex-home-');
     user = tempHome('airlock-codex-user-');
     standIn = await startResponsesStandIn();
-    env = codexEnv(user.dir, standIn);
+    // An MCP server Codex runs itself, past Airlock's proxy: only the hook sees its calls.
+    env = codexEnv(user.dir, standIn, { everything: EVERYTHING });
     project = join(user.dir, 'project');
     mkdirSync(project, { recursive: true });
     // The MCP token from auth.json (no override), as the hook command reads it.
@@ -129,6 +130,17 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     expect(existsSync(asked)).toBe(false);
     expect(readFileSync(edited, 'utf8')).toBe('edited\n');
     expect(standIn.results[0]!.text).toContain('ran-edited');
+  }, 120_000);
+
+  it('an MCP tool of a server Codex runs itself waits for a card as mcp__<server>__<tool>; approved, it runs and the model gets its result', async () => {
+    // Codex offers an MCP server's tools to the model in the namespace mcp__<server>.
+    standIn.script([[{ namespace: 'mcp__everything', name: 'echo', arguments: { message: 'past the proxy' } }]]);
+    const run = codex(env, project);
+    const pending = await pendingOf(airlock, 'mcp__everything__echo');
+    expect(pending).toMatchObject({ server: 'codex', arguments: { message: 'past the proxy' }, client: { id: 'codex' } });
+    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' });
+    expect((await run.done).code).toBe(0);
+    expect(standIn.results[0]!.text).toContain('Echo: past the proxy');
   }, 120_000);
 
   it('a read-only tool the policy allows (get_goal) runs without a card', async () => {
