@@ -21,8 +21,8 @@ import { codexEnv, runCodex, trustAirlockHooks, type CodexRun } from './codex-cl
 
 const run = promisify(execFile);
 
-async function protectHooks(home: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'codex', '--hooks', '--home', home], { env: { ...env, AIRLOCK_HOME: home } });
+async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'codex', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
   return stdout;
 }
 
@@ -218,6 +218,38 @@ describe("Codex CLI before the person trusts Airlock's hook (real CLI, command h
       await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not now' });
       await run.done;
       expect(existsSync(guarded)).toBe(false);
+    } finally {
+      await airlock.stop();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('Codex CLI when nobody answers in time (real CLI, command hook, stand-in model)', () => {
+  it("the wait ends before Codex's hook timeout (which would run the tool) and the call is refused, saying so", async () => {
+    const home = tempHome('airlock-codex-timeout-');
+    const user = tempHome('airlock-codex-timeout-user-');
+    const standIn = await startResponsesStandIn();
+    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    try {
+      const env = codexEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      // 12 s for the hook: Airlock gives the person 2 s of it.
+      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
+      const marker = join(project, 'unanswered.txt');
+      standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
+      const run = codex(env, project);
+      const pending = await pendingOf(airlock, 'Bash');
+      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+      expect((await run.done).code).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+      expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
+      expect(standIn.results[0]!.text).toContain('Approval timed out');
+      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
     } finally {
       await airlock.stop();
       await standIn.close();
