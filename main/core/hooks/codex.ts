@@ -3,8 +3,8 @@
  * (`$CODEX_HOME/hooks.json`) with Claude Code's layout (event → matcher groups → command
  * hooks). As Codex CLI 0.169.0 runs them: PreToolUse fires for its shell (`exec_command`,
  * reported as tool `Bash` with `{ command }`), `view_image`, the goal tools, MCP tools
- * (`mcp__<server>__<tool>`) and, as documented, `apply_patch`; the event carries session_id, turn_id, cwd,
- * hook_event_name, tool_name, tool_use_id and tool_input. Codex honours
+ * (`mcp__<server>__<tool>`) and, as documented, `apply_patch`; the event carries
+ * session_id, turn_id, cwd, hook_event_name, tool_name, tool_use_id and tool_input. Codex honours
  * `permissionDecision: "deny"` with its reason (the model gets "Command blocked by PreToolUse
  * hook: <reason>") and `"allow"` only together with an `updatedInput`, which it runs instead;
  * a bare `"allow"`, an `"ask"`, a non-zero exit or a hook that outlives its `timeout` (600 s
