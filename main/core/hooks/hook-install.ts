@@ -43,6 +43,8 @@ export interface HookInstallSpec {
   /** Top-level keys the file needs beside the hooks (Cursor's `version`). */
   preamble?: Record<string, unknown>;
   slots(options: HookEntryOptions): HookSlot[];
+  /** What the person must still do before the client runs the entries (Codex: trust them), said after installing. */
+  nextStep?: string;
   /** Entries that post to Airlock's `/hooks/<client>` instead of running a command (Claude Code's `type: "http"`). */
   httpSlots?(options: { url: string; token: string; timeoutSeconds: number }): HookSlot[];
 }
@@ -261,7 +263,7 @@ export function installHooks(ctx: HookInstallContext, client: HookClientId, opti
     ...base,
     ok: true,
     status: 'written',
-    message: `${HOOK_CLIENT_NAMES[client]} now asks Airlock before each tool runs (hook timeout ${timeoutSeconds} s; token "${tokenName}" in auth.json)`,
+    message: `${HOOK_CLIENT_NAMES[client]} now asks Airlock before each tool runs (hook timeout ${timeoutSeconds} s; token "${tokenName}" in auth.json)${spec.nextStep ? `. ${spec.nextStep}` : ''}`,
     ...(backup && { backup }),
     tokenName,
   };

@@ -16,8 +16,8 @@ const READ_ONLY: Record<HookClientId, string[]> = {
   vscode: ['readFile', 'listDirectory', 'fileSearch', 'textSearch', 'codebase', 'search', 'problems', 'usages', 'changes'],
   // Cursor's hooks see only shell commands and MCP calls: nothing to allow unasked.
   cursor: [],
-  // Codex's PreToolUse names its shell tool Bash (https://developers.openai.com/codex/hooks).
-  codex: [],
+  // Codex's PreToolUse names its shell tool Bash; of the rest it sees, these only read (Codex CLI 0.169.0).
+  codex: ['view_image', 'get_goal'],
   // https://geminicli.com/docs/tools/
   'gemini-cli': ['read_file', 'read_many_files', 'glob', 'search_file_content', 'list_directory', 'google_web_search', 'write_todos'],
   // https://docs.github.com/en/copilot/reference/hooks-reference#tool-names-for-hook-matching, and
