@@ -36,6 +36,12 @@ function documented(answer: unknown, reason: string): unknown {
   return typeof answer === 'string' ? answer : JSON.parse(JSON.stringify(answer).replaceAll('<reason>', reason.replace(/["\\]/g, (c) => `\\${c}`)));
 }
 
+/** The edited input a documented answer carries (Claude Code's `updatedInput`, Gemini CLI's `tool_input`). */
+function editedInput(answer: unknown): Record<string, unknown> {
+  const output = (answer as { hookSpecificOutput?: { updatedInput?: Record<string, unknown>; tool_input?: Record<string, unknown> } } | undefined)?.hookSpecificOutput;
+  return output?.updatedInput ?? output?.tool_input ?? {};
+}
+
 function stdoutJson(stdout: string): unknown {
   return stdout === '' ? '' : JSON.parse(stdout);
 }
@@ -54,7 +60,7 @@ describe.each(fixtures)('$client hook adapter, documented formats', (fixture) =>
       allow: { kind: 'allow', reason: 'allowed by Airlock' },
       deny: { kind: 'deny', reason: 'R "quoted"' },
       ask: { kind: 'ask', reason: 'R "quoted"' },
-      edited: { kind: 'allow', updatedInput: ((fixture.answers.edited as { hookSpecificOutput?: { updatedInput?: Record<string, unknown> } })?.hookSpecificOutput?.updatedInput) ?? {} },
+      edited: { kind: 'allow', updatedInput: editedInput(fixture.answers.edited) },
     };
     const event = adapter.parse(fixture.events.shell);
     expect(typeof event).toBe('object');
