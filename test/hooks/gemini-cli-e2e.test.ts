@@ -187,6 +187,34 @@ describe('Gemini CLI with Airlock stopped (real CLI, BeforeTool command hook, st
   }, 120_000);
 });
 
+describe('Gemini CLI with its config folder moved by GEMINI_CLI_HOME (real CLI, BeforeTool command hook, stand-in model)', () => {
+  it('protect --hooks writes the hook where Gemini CLI reads it, and it runs there', async () => {
+    const home = tempHome('airlock-gemini-cli-home-');
+    const user = tempHome('airlock-gemini-cli-home-user-');
+    const standIn = await startGeminiStandIn();
+    try {
+      const cliHome = join(user.dir, 'elsewhere');
+      const env = geminiEnv(user.dir, standIn, cliHome);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      // No Airlock runs: the hook's refusal is the proof that Gemini CLI ran it.
+      await protectHooks(home.dir, env);
+      expect(readFileSync(join(cliHome, '.gemini', 'settings.json'), 'utf8')).toContain('hook gemini-cli');
+      expect(existsSync(join(user.dir, '.gemini'))).toBe(false);
+      const marker = join(project, 'never.txt');
+      standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
+      await runGemini(env, project).done;
+      expect(existsSync(marker)).toBe(false);
+      expect(standIn.results[0]!.text).toContain('Airlock is not running');
+    } finally {
+      await killGeminiRuns();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
+  }, 120_000);
+});
+
 describe('Gemini CLI when nobody answers in time (real CLI, BeforeTool command hook, stand-in model)', () => {
   it("the wait ends before the hook's timeout (past which Gemini CLI would run the tool) and the call is refused", async () => {
     const home = tempHome('airlock-gemini-timeout-');

@@ -16,9 +16,13 @@ import type { GeminiStandIn } from '../fixtures/gemini-api-stand-in.ts';
 
 const GEMINI = packageFile('@google/gemini-cli', 'bundle/gemini.js');
 
-/** HOME and settings of one offline Gemini CLI; `airlock protect gemini-cli --hooks` adds to the settings. */
-export function geminiEnv(user: string, standIn: GeminiStandIn): NodeJS.ProcessEnv {
-  mkdirSync(join(user, '.gemini'), { recursive: true });
+/**
+ * HOME and settings of one offline Gemini CLI; `airlock protect gemini-cli --hooks` adds to the
+ * settings. With `cliHome`, its `.gemini` folder is there (GEMINI_CLI_HOME) instead of in HOME.
+ */
+export function geminiEnv(user: string, standIn: GeminiStandIn, cliHome?: string): NodeJS.ProcessEnv {
+  const configDir = join(cliHome ?? user, '.gemini');
+  mkdirSync(configDir, { recursive: true });
   const settings = {
     // Comments are allowed in Gemini CLI's settings: the hook installer must keep them.
     security: { auth: { selectedType: 'gemini-api-key' } },
@@ -26,10 +30,11 @@ export function geminiEnv(user: string, standIn: GeminiStandIn): NodeJS.ProcessE
     telemetry: { enabled: false },
     general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
   };
-  writeFileSync(join(user, '.gemini', 'settings.json'), `// offline test settings\n${JSON.stringify(settings, null, 2)}\n`);
+  writeFileSync(join(configDir, 'settings.json'), `// offline test settings\n${JSON.stringify(settings, null, 2)}\n`);
   return {
     PATH: process.env.PATH ?? '',
     HOME: user,
+    ...(cliHome && { GEMINI_CLI_HOME: cliHome }),
     GOOGLE_GEMINI_BASE_URL: standIn.url,
     // Any key: the stand-in does not check it; API-key auth needs one to start without a login.
     GEMINI_API_KEY: 'stand-in-key',
