@@ -14,7 +14,8 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { ensureClientToken } from '../../main/core/home/auth.ts';
+import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
 import { startGeminiStandIn, type GeminiStandIn } from '../fixtures/gemini-api-stand-in.ts';
 import { geminiEnv, killGeminiRuns, runGemini } from './gemini-cli-runner.ts';
 
@@ -156,6 +157,52 @@ describe('Gemini CLI asks Airlock before each tool (real CLI, BeforeTool command
     expect(standIn.results[0]!.text).toContain('read me without asking');
     const entry = (await historyOf(airlock)).find((e) => e.server === 'gemini-cli' && e.tool === 'read_file');
     expect(entry).toMatchObject({ decision: 'allowed', client: 'gemini-cli' });
+  }, 120_000);
+});
+
+describe("Gemini CLI with an MCP server it reaches through Airlock's proxy (real CLI, BeforeTool command hook, stand-in model)", () => {
+  it('its tool shows one card, not two, and runs once approved; the hook sees the proxy URL in mcp_context and leaves the call to the proxy', async () => {
+    const home = tempHome('airlock-gemini-mcp-');
+    const user = tempHome('airlock-gemini-mcp-user-');
+    const standIn = await startGeminiStandIn();
+    const policy = { ...HOOK_STARTER_POLICY, servers: { ...HOOK_STARTER_POLICY.servers, everything: { tools: { '*': { action: 'ask' } } } } };
+    const airlock = await startAirlock(home.dir, { everything: EVERYTHING }, { port: await freePort(), policy, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    const added: PendingCall[] = [];
+    const onEvent = (event: { type: string; pending?: PendingCall }) => {
+      if (event.type === 'pending.added') added.push(event.pending!);
+    };
+    airlock.on('event', onEvent);
+    try {
+      const env = geminiEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      await protectHooks(home.dir, env);
+      // Gemini CLI's own entry for Airlock's /mcp/everything, with its own named token.
+      const token = ensureClientToken(join(home.dir, 'auth.json'), 'gemini-cli');
+      const settingsFile = join(user.dir, '.gemini', 'settings.json');
+      const settings = readFileSync(settingsFile, 'utf8');
+      const mcpServers = { everything: { httpUrl: `${airlock.url}/mcp/everything`, headers: { Authorization: `Bearer ${token}` } } };
+      writeFileSync(settingsFile, settings.replace(/^\{/m, `{\n  "mcpServers": ${JSON.stringify(mcpServers)},`));
+      standIn.script([[{ name: 'mcp_everything_echo', args: { message: 'through the proxy' } }]]);
+      const gemini = runGemini(env, project);
+      const pending = await pendingOf(airlock, 'echo');
+      expect(pending.server).toBe('everything');
+      expect(pending.client.id).toBe('gemini-cli');
+      await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' });
+      await gemini.done;
+      expect(standIn.offeredTools).toContain('mcp_everything_echo');
+      expect(added.map((p) => `${p.server}/${p.tool}`)).toEqual(['everything/echo']);
+      expect(standIn.results[0]).toMatchObject({ name: 'mcp_everything_echo', is_error: false });
+      expect(standIn.results[0]!.text).toContain('through the proxy');
+      expect((await historyOf(airlock)).some((e) => e.server === 'gemini-cli')).toBe(false);
+    } finally {
+      airlock.off('event', onEvent);
+      await killGeminiRuns();
+      await airlock.stop();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
   }, 120_000);
 });
 
