@@ -36,10 +36,10 @@ function documented(answer: unknown, reason: string): unknown {
   return typeof answer === 'string' ? answer : JSON.parse(JSON.stringify(answer).replaceAll('<reason>', reason.replace(/["\\]/g, (c) => `\\${c}`)));
 }
 
-/** The edited arguments a documented answer carries (Claude-style `updatedInput`, Copilot CLI's `modifiedArgs`). */
+/** The edited arguments a documented answer carries (Claude-style `updatedInput`, Gemini CLI's `tool_input`, Copilot CLI's `modifiedArgs`). */
 function editedInput(answer: unknown): Record<string, unknown> {
-  const a = answer as { hookSpecificOutput?: { updatedInput?: Record<string, unknown> }; modifiedArgs?: Record<string, unknown> } | undefined;
-  return a?.hookSpecificOutput?.updatedInput ?? a?.modifiedArgs ?? {};
+  const a = answer as { hookSpecificOutput?: { updatedInput?: Record<string, unknown>; tool_input?: Record<string, unknown> }; modifiedArgs?: Record<string, unknown> } | undefined;
+  return a?.hookSpecificOutput?.updatedInput ?? a?.hookSpecificOutput?.tool_input ?? a?.modifiedArgs ?? {};
 }
 
 function stdoutJson(stdout: string): unknown {

@@ -18,8 +18,8 @@ const READ_ONLY: Record<HookClientId, string[]> = {
   cursor: [],
   // Codex's PreToolUse names its shell tool Bash; of the rest it sees, these only read (Codex CLI 0.169.0).
   codex: ['view_image', 'get_goal'],
-  // https://geminicli.com/docs/tools/
-  'gemini-cli': ['read_file', 'read_many_files', 'glob', 'search_file_content', 'list_directory', 'google_web_search', 'write_todos'],
+  // https://geminicli.com/docs/reference/tools (0.61.0; search_file_content is grep_search's older name)
+  'gemini-cli': ['read_file', 'read_many_files', 'glob', 'grep_search', 'search_file_content', 'list_directory', 'google_web_search', 'write_todos'],
   // https://docs.github.com/en/copilot/reference/hooks-reference#tool-names-for-hook-matching, and
   // the tools 1.0.102 offers that only read a shell's or a subagent's output.
   'copilot-cli': ['view', 'glob', 'grep', 'read_bash', 'list_bash', 'read_agent', 'list_agents'],
