@@ -31,6 +31,7 @@ import { identityProofs, newInstanceId } from './home/instance-proof.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './home/runtime-file.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
+import { hookAdapter } from './hooks/adapters.ts';
 import { HookDesk } from './hooks/hook-desk.ts';
 import { createHookEndpoint } from './hooks/hook-endpoint.ts';
 import { proxiedServerNames } from './hooks/proxied-servers.ts';
@@ -392,6 +393,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   private checkEditedArguments(validator: AjvJsonSchemaValidator, pending: PendingCall, input: DecisionInput): string | undefined {
     if (!input.arguments) return undefined;
     if (pending.editable === false) return `"${pending.client.id}" cannot run edited arguments: approve or deny the call as it is`;
+    const hookProblem = pending.hook && hookAdapter(pending.hook.client)?.editProblem?.(pending.arguments, input.arguments);
+    if (hookProblem) return hookProblem;
     const schema = pending.toolDefinition?.inputSchema;
     if (!schema) return undefined;
     const result = validator.getValidator(schema as never)(input.arguments);

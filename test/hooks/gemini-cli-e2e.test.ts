@@ -125,16 +125,20 @@ describe('Gemini CLI asks Airlock before each tool (real CLI, BeforeTool command
     expect(standIn.results[0]!.text).toContain('ran-edited');
   }, 120_000);
 
-  it('an edit that leaves an argument out is refused, since Gemini CLI would keep the left-out argument', async () => {
+  it('an edit that leaves an argument out is refused when the person approves it (Gemini CLI would keep the left-out argument); the card stays to be answered', async () => {
     const marker = join(project, 'merged.txt');
     standIn.script([[{ name: 'run_shell_command', args: { command: `echo asked > ${marker}`, description: 'write', dir_path: project } }]]);
     const gemini = runGemini(env, project);
     const pending = await pendingOf(airlock, 'run_shell_command');
-    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve', arguments: { command: `echo edited > ${marker}`, description: 'write' } });
+    const edited = await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve', arguments: { command: `echo edited > ${marker}`, description: 'write' } });
+    expect(edited.status).toBe(400);
+    expect(JSON.stringify(edited.body)).toContain('the edit removed dir_path');
+    expect((await api<PendingCall[]>(airlock, 'GET', '/pending')).body.map((p) => p.id)).toContain(pending.id);
+    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not like that' });
     await gemini.done;
     expect(existsSync(marker)).toBe(false);
-    expect(standIn.results[0]!.is_error).toBe(true);
-    expect(standIn.results[0]!.text).toContain('the edit removed dir_path');
+    expect(standIn.results[0]!.text).toContain('not like that');
+    expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('rejected_by_user');
   }, 120_000);
 
   it('a read-only tool the policy allows runs without a card', async () => {

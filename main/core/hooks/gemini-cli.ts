@@ -19,6 +19,12 @@ import { pathApi } from '../clients/locations.ts';
 import type { HookInstallSpec } from './hook-install.ts';
 import { isRecord, optionalString, type HookAdapter, type HookEvent, type HookVerdict } from './hook-adapter.ts';
 
+/** Gemini CLI merges tool_input over the model's arguments: an argument the edit took out would still run. */
+function editProblem(original: Record<string, unknown>, edited: Record<string, unknown>): string | undefined {
+  const dropped = Object.keys(original).filter((key) => !(key in edited));
+  return dropped.length ? `the edit removed ${dropped.join(', ')}, and Gemini CLI keeps arguments an edit leaves out; edit their values instead` : undefined;
+}
+
 export const geminiCliAdapter: HookAdapter = {
   client: 'gemini-cli',
   parse(event) {
@@ -43,12 +49,9 @@ export const geminiCliAdapter: HookAdapter = {
   },
   answer(verdict: HookVerdict, event: HookEvent | undefined) {
     if (verdict.kind === 'allow' && verdict.updatedInput) {
-      // Gemini CLI merges tool_input over the model's arguments: an argument the edit took out would still run.
-      const dropped = Object.keys(event?.input ?? {}).filter((key) => !(key in verdict.updatedInput!));
-      if (dropped.length > 0) {
-        const reason = `[Airlock] Denied: the edit removed ${dropped.join(', ')}, and Gemini CLI keeps arguments an edit leaves out; edit their values instead`;
-        return { stdout: JSON.stringify({ decision: 'deny', reason }), exitCode: 0 };
-      }
+      // Refused at approval already (editProblem); kept here so no such edit can ever run.
+      const problem = editProblem(event?.input ?? {}, verdict.updatedInput);
+      if (problem) return { stdout: JSON.stringify({ decision: 'deny', reason: `[Airlock] Denied: ${problem}` }), exitCode: 0 };
       const hookSpecificOutput = { hookEventName: event?.event ?? 'BeforeTool', tool_input: verdict.updatedInput };
       return { stdout: JSON.stringify({ decision: 'allow', ...(verdict.reason && { reason: verdict.reason }), hookSpecificOutput }), exitCode: 0 };
     }
@@ -57,6 +60,7 @@ export const geminiCliAdapter: HookAdapter = {
     return { stdout: JSON.stringify({ decision, ...(verdict.reason && { reason: verdict.reason }) }), exitCode: 0 };
   },
   canEdit: true,
+  editProblem,
   canHandBack: false,
   defaultTimeoutSeconds: 60,
   protectTimeoutSeconds: 600,

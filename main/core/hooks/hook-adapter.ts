@@ -59,6 +59,8 @@ export interface HookAdapter {
   answer(verdict: HookVerdict, event: HookEvent | undefined): HookAnswer;
   /** The client runs edited input (updatedInput or its equivalent). */
   canEdit: boolean;
+  /** Why the client could not run these edited arguments as edited, if it could not (checked when the person approves). */
+  editProblem?(original: Record<string, unknown>, edited: Record<string, unknown>): string | undefined;
   /** The client has its own prompt to hand a decision back to (an `ask` answer). */
   canHandBack: boolean;
   /** Seconds the client waits for a hook by default, and what `airlock protect --hooks` writes where the entry takes one. */
