@@ -248,9 +248,10 @@ From sending a call the policy asks about to the \`pending.added\` event at a cl
   serves itself. Airlock parses each request body once (\`JSON.parse\` in the HTTP server)
   and hands the parsed value on.
 - Memory after many concurrent modern clients: V8 grows its young generation to 128 MB
-  under that load and keeps it (heap in use stays near 45 MB); started with
-  \`--max-semi-space-size=16\` it stays at 16 MB. The shipped launchers do not pass that
-  flag yet.
+  under that load (heap in use stays near 45 MB) and, as an idle process allocates nothing,
+  would keep it. Airlock checks every 10 s and, once an interval was idle, runs one
+  memory-reducing collection that shrinks it back (\`main/core/idle-memory.ts\`; the desktop
+  app's main process cannot be started with \`--max-semi-space-size\`).
 `;
 writeFileSync(join(root, 'BENCHMARKS.md'), md);
 log(`BENCHMARKS.md written (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -33,6 +33,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import { HttpServer, sendJson, type HttpLimits } from './proxy/http-server.ts';
 import { hookAdapter } from './hooks/adapters.ts';
 import { HookDesk } from './hooks/hook-desk.ts';
+import { IdleMemoryTrim } from './idle-memory.ts';
 import { createHookEndpoint } from './hooks/hook-endpoint.ts';
 import { proxiedServerNames } from './hooks/proxied-servers.ts';
 import { McpEndpoint } from './proxy/mcp-endpoint.ts';
@@ -116,6 +117,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
   private readonly lock: InstanceLock;
   private readonly http: HttpServer;
   private readonly timers: NodeJS.Timeout[] = [];
+  private idleMemory: IdleMemoryTrim | undefined;
   private historyFlush: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -292,6 +294,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       await Promise.all([...airlock.signIns.values()].map((s) => s.init()));
       airlock.policy.watch();
       airlock.startRetention();
+      airlock.idleMemory = new IdleMemoryTrim({ logger: airlock.logger }).start();
       const port = await airlock.http.listen().catch((err: unknown) => {
         throw isAddressInUse(err) ? new PortInUseError(options.port ?? airlock!.config.airlock.port, paths.config) : err;
       });
@@ -345,6 +348,7 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       // First: a bridge's proof of this Airlock lasts as long as this file (bridge/verify-airlock.ts).
       removeRuntimeInfo(this.paths.runtime);
       for (const timer of this.timers) clearInterval(timer);
+      this.idleMemory?.stop();
       clearTimeout(this.historyFlush);
       this.policy.stop();
       this.queue.cancelAll('shutdown');
