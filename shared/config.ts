@@ -23,11 +23,20 @@ export const UpstreamProtocolSchema = z.enum(['auto', MODERN_PROTOCOL_VERSION, L
 /** legacy: 2024-10-07 … 2025-11-25 (initialize, sessions); modern: 2026-07-28 and later. */
 export type ProtocolEra = 'legacy' | 'modern';
 
+/**
+ * What a 2025-era session gets upstream: `own` (default) a connection of its own (for stdio,
+ * its own process), so the server keeps its state per agent; `shared` the connection every
+ * session and modern request shares, for servers that keep no per-connection state an agent
+ * relies on (log level, subscriptions, switches): one process however many agents.
+ */
+export const SessionConnectionsSchema = z.enum(['own', 'shared']);
+
 const common = {
   /** Kept in the file but not started. */
   disabled: z.boolean().optional(),
   description: z.string().optional(),
   protocol: UpstreamProtocolSchema.optional(),
+  sessions: SessionConnectionsSchema.optional(),
 };
 
 export const StdioServerSchema = z.strictObject({

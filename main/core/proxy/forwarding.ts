@@ -31,6 +31,20 @@ export function forwardableServerCapabilities(caps: ServerCapabilities | undefin
   return out;
 }
 
+/**
+ * What a session on the shared connection can be offered: no session-scoped state (log
+ * level, resource subscriptions) and no notifications, which that connection receives for
+ * every agent at once.
+ */
+export function sharedSessionCapabilities(caps: ServerCapabilities): ServerCapabilities {
+  const out: ServerCapabilities = {};
+  if (caps.tools) out.tools = {};
+  if (caps.resources) out.resources = {};
+  if (caps.prompts) out.prompts = {};
+  if (caps.completions) out.completions = {};
+  return out;
+}
+
 export function forwardableClientCapabilities(caps: ClientCapabilities | undefined): ClientCapabilities {
   const out: ClientCapabilities = {};
   if (!caps) return out;

@@ -1,12 +1,18 @@
 /**
  * One 2025-era MCP session of one agent with one upstream server.
  *
- * The session has an upstream connection of its own (for stdio: its own process), opened
- * when the agent's `initialize` arrives and declaring that agent's capabilities, so
- * requests the server sends (elicitation, sampling, roots) go to the agent that can answer
- * them, on the stream of the call they belong to. A modern upstream's `input_required` is
- * fulfilled by that connection through the same requests, so the agent sees the real
- * requests either way.
+ * By default the session has an upstream connection of its own (for stdio: its own
+ * process), opened when the agent's `initialize` arrives and declaring that agent's
+ * capabilities, so requests the server sends (elicitation, sampling, roots) go to the agent
+ * that can answer them, on the stream of the call they belong to. A modern upstream's
+ * `input_required` is fulfilled by that connection through the same requests, so the agent
+ * sees the real requests either way.
+ *
+ * With `sessions: "shared"` in the server's entry, the session uses the pool's shared
+ * connection instead, as modern requests do: a call from an agent that can answer
+ * elicitation, sampling or roots leases a connection for that call, whose requests go to
+ * the agent on that call's stream. Session-scoped state and notifications are not offered
+ * (sharedSessionCapabilities).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +20,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { ClientCapabilities, InitializeRequest, Notification, Result } from '@modelcontextprotocol/server';
 import type { Upstream, UpstreamConnection } from '../upstream/upstream.ts';
 import { FastSessionTransport } from './fast-path.ts';
-import { forwardableClientCapabilities, forwardableServerCapabilities, NO_TIMEOUT_MS } from './forwarding.ts';
+import { forwardableClientCapabilities, forwardableServerCapabilities, NO_TIMEOUT_MS, sharedSessionCapabilities } from './forwarding.ts';
 import { onServerRequests, ProxyServer } from './proxy-server.ts';
 import { callerOf, type ClientIdentity, type ProxyHooks } from './tool-call.ts';
 
@@ -40,28 +46,38 @@ export class LegacySession {
   private readonly conn: UpstreamConnection;
   private readonly options: LegacySessionOptions;
   private readonly capabilities: ClientCapabilities;
+  /** On the pool's shared connection (`sessions: "shared"`) rather than one of its own. */
+  private readonly shared: boolean;
   private upstreamGone: string | undefined;
   private ended = false;
 
-  private constructor(options: LegacySessionOptions, conn: UpstreamConnection, client: ClientIdentity, capabilities: ClientCapabilities) {
+  private constructor(options: LegacySessionOptions, conn: UpstreamConnection, client: ClientIdentity, capabilities: ClientCapabilities, shared: boolean) {
     this.options = options;
     this.capabilities = capabilities;
+    this.shared = shared;
     this.server = options.server;
     this.tokenName = options.tokenName;
     this.client = client;
     this.conn = conn;
     const info = conn.client.getServerVersion();
     const instructions = conn.client.getInstructions();
+    const upstreamCaps = forwardableServerCapabilities(conn.client.getServerCapabilities());
+    const pool = options.upstream.pool;
     this.proxy = new ProxyServer({
       server: options.server,
       era: 'legacy',
-      capabilities: forwardableServerCapabilities(conn.client.getServerCapabilities()),
+      capabilities: shared ? sharedSessionCapabilities(upstreamCaps) : upstreamCaps,
       serverInfo: info ?? { name: options.server, version: '0' },
       ...(instructions !== undefined && { instructions }),
-      route: {
-        connection: async () => this.conn,
-        callConnection: async () => ({ conn: this.conn, release: () => undefined }),
-      },
+      route: shared
+        ? {
+            connection: () => pool.sharedConnection(),
+            callConnection: async (caps) => (pool.needsLease(caps) ? pool.lease(caps) : { conn: await pool.sharedConnection(), release: () => undefined }),
+          }
+        : {
+            connection: async () => this.conn,
+            callConnection: async () => ({ conn: this.conn, release: () => undefined }),
+          },
       hooks: options.hooks,
       caller: () => this.client,
       goneReason: () => this.upstreamGone,
@@ -78,10 +94,11 @@ export class LegacySession {
   /** Opens the session's upstream connection for an `initialize` request. */
   static async open(options: LegacySessionOptions, initialize: InitializeRequest['params']): Promise<LegacySession> {
     const capabilities = forwardableClientCapabilities(initialize.capabilities);
-    const conn = await options.upstream.connectSession(initialize.clientInfo, capabilities);
+    const shared = options.upstream.config.sessions === 'shared';
+    const conn = shared ? await options.upstream.pool.sharedConnection() : await options.upstream.connectSession(initialize.clientInfo, capabilities);
     // The caller is the token; the name the agent gives itself is only shown beside it.
     const client = callerOf(options.tokenName, initialize.clientInfo);
-    const session = new LegacySession(options, conn, client, capabilities);
+    const session = new LegacySession(options, conn, client, capabilities, shared);
     await session.proxy.server.connect(session.transport);
     return session;
   }
@@ -123,6 +140,9 @@ export class LegacySession {
   private wire(): void {
     const upstream = this.conn.client;
     const server = this.proxy.server;
+    server.onclose = () => void this.close();
+    // The shared connection is the pool's: its crashes, requests and notifications are not this session's.
+    if (this.shared) return;
     const onUpstreamCrash = this.conn.onUnexpectedClose;
     this.conn.onUnexpectedClose = (reason) => {
       this.upstreamGone = reason;
@@ -148,14 +168,13 @@ export class LegacySession {
     for (const method of FORWARDED_CLIENT_NOTIFICATIONS) {
       server.setNotificationHandler(method, (notification) => void upstream.notification(notification).catch(() => undefined));
     }
-    server.onclose = () => void this.close();
   }
 
   async close(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     this.proxy.abort('all', 'session closed');
-    await this.conn.close();
+    if (!this.shared) await this.conn.close();
     await this.transport.close().catch(() => undefined);
     this.options.hooks.onSession?.('close', this.server, this.sessionId, this.client);
     this.options.onClose?.(this);

@@ -317,9 +317,18 @@ export class ProxyServer {
     };
     return this.options.hooks.onToolCall(call, async (forwardArgs) => {
       signal.throwIfAborted();
-      const conn = await this.options.route.connection();
-      const result = await this.send(conn, 'tools/call', this.upstreamParams({ ...params, arguments: forwardArgs }, ctx, conn), ctx, signal).catch(signInRefusal);
-      return result as CallToolResult;
+      const declared = forwardableClientCapabilities(caps);
+      const lease = await this.options.route.callConnection(declared);
+      // A connection leased to this call alone (a session on the shared connection): what the
+      // server asks or reports on it during the call goes to this agent, on this call's stream.
+      const undo = lease.forCall ? relayToAgent(lease.conn.client, declared, ctx) : () => undefined;
+      try {
+        const result = await this.send(lease.conn, 'tools/call', this.upstreamParams({ ...params, arguments: forwardArgs }, ctx, lease.conn), ctx, signal).catch(signInRefusal);
+        return result as CallToolResult;
+      } finally {
+        undo();
+        lease.release();
+      }
     });
   }
 
@@ -408,6 +417,22 @@ export function onServerRequests(
   for (const method of methods) client.setRequestHandler(method, (request) => handle(request as never) as never);
   return () => {
     for (const method of methods) client.removeRequestHandler(method);
+  };
+}
+
+/** A legacy agent's call on a connection of its own: the server's requests and notifications go to that call's stream. Returns the undo. */
+function relayToAgent(client: Client, capabilities: ClientCapabilities, ctx: ServerContext): () => void {
+  const undoRequests = onServerRequests(client, capabilities, (request) =>
+    ctx.mcpReq.send({ method: request.method, params: request.params } as never, { signal: ctx.mcpReq.signal, timeout: NO_TIMEOUT_MS }) as Promise<Result>,
+  );
+  const previous = client.fallbackNotificationHandler;
+  client.fallbackNotificationHandler = async (notification) => {
+    // Progress comes through the call's own progress route (send).
+    if (notification.method !== 'notifications/progress') await ctx.mcpReq.notify(notification as never).catch(() => undefined);
+  };
+  return () => {
+    undoRequests();
+    client.fallbackNotificationHandler = previous;
   };
 }
 

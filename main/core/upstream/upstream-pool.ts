@@ -21,6 +21,8 @@ const MAX_IDLE_PER_KIND = 4;
 
 export interface Lease {
   conn: UpstreamConnection;
+  /** The connection serves this one call alone (so whatever the server sends on it is the call's). */
+  forCall?: boolean;
   release(): void;
 }
 
@@ -138,6 +140,7 @@ export class UpstreamPool {
     };
     return {
       conn,
+      forCall: true,
       release: () => {
         if (released) return;
         released = true;
