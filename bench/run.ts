@@ -54,21 +54,23 @@ const bridge = row('Airlock via');
 const peer = row('peer');
 const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)} %`;
 const p50Budget = a.p50Ms + b.p50Ms + 0.1;
-const legacySessions = sessions.find((r) => r.era === 'legacy')!;
+const legacySessions = sessions.find((r) => r.era === 'legacy' && !r.shared)!;
+const sharedSessions = sessions.find((r) => r.shared)!;
+const sessionLabel = (r: (typeof sessions)[number]) => (r.shared ? 'legacy clients, `"sessions": "shared"`' : `${r.era} clients`);
 const modernSessions = sessions.find((r) => r.era === 'modern')!;
 const sessionTargets = sessions.flatMap((r): Array<[string, boolean, string]> => [
   [
-    `${r.era} clients: 100 sessions (10 callers × 10), every call answered`,
+    `${sessionLabel(r)}: 100 sessions (10 callers × 10), every call answered`,
     r.sessionsOpened === r.sessionsWanted && r.answered === r.calls,
     `${r.sessionsOpened}/${r.sessionsWanted} sessions, ${r.answered}/${r.calls} calls${r.stoppedAtBudget ? ' (stopped at the memory budget)' : ''}`,
   ],
   [
-    `${r.era} clients: Airlock RSS + upstream processes < 1 GB`,
+    `${sessionLabel(r)}: Airlock RSS + upstream processes < 1 GB`,
     !r.stoppedAtBudget && r.peakMb < 1024,
     `${r.peakMb.toFixed(0)} MB, ${r.peakUpstreamProcesses} upstream processes${r.stoppedAtBudget ? ` at ${r.sessionsOpened} sessions` : ''}`,
   ],
   [
-    `${r.era} clients: back to idle after the sessions end`,
+    `${sessionLabel(r)}: back to idle after the sessions end`,
     r.upstreamProcessesAfter <= r.upstreamProcessesBefore && r.idleAfterMb < r.idleBeforeMb + 40,
     `${r.idleBeforeMb.toFixed(0)} → ${r.idleAfterMb.toFixed(0)} MB, ${r.upstreamProcessesBefore} → ${r.upstreamProcessesAfter} processes`,
   ],
@@ -167,13 +169,15 @@ memory is Airlock's RSS plus every upstream process it runs, at the peak.
 
 | clients | sessions | calls answered | peak MB | upstream processes at the peak | idle before → after |
 |---|---|---|---|---|---|
-${sessions.map((r) => `| ${r.era === 'legacy' ? '2025-11-25 (a session each)' : '2026-07-28 (no sessions)'} | ${r.sessionsOpened}/${r.sessionsWanted}${r.stoppedAtBudget ? ' (stopped at 1 GB)' : ''} | ${r.answered}/${r.calls} | ${r.peakMb.toFixed(0)} | ${r.peakUpstreamProcesses} | ${r.idleBeforeMb.toFixed(0)} → ${r.idleAfterMb.toFixed(0)} MB |`).join('\n')}
+${sessions.map((r) => `| ${r.shared ? '2025-11-25, `"sessions": "shared"`' : r.era === 'legacy' ? '2025-11-25 (a session each)' : '2026-07-28 (no sessions)'} | ${r.sessionsOpened}/${r.sessionsWanted}${r.stoppedAtBudget ? ' (stopped at 1 GB)' : ''} | ${r.answered}/${r.calls} | ${r.peakMb.toFixed(0)} | ${r.peakUpstreamProcesses} | ${r.idleBeforeMb.toFixed(0)} → ${r.idleAfterMb.toFixed(0)} MB |`).join('\n')}
 
 A 2025 session has an upstream connection of its own (for stdio, its own process), because
 a legacy server keeps per-connection state an agent relies on (log level, subscriptions,
 server-side toggles such as server-everything's simulated logging, the requests it sends
 back); modern clients share one connection. So many 2025 agents cost one server process
 each: ${legacySessions.sessionsOpened} sessions reached ${legacySessions.peakMb.toFixed(0)} MB, against ${modernSessions.peakMb.toFixed(0)} MB for 100 modern ones.
+A server whose entry says \`"sessions": "shared"\` (one that keeps no such state) gives its 2025
+sessions the shared connection instead: ${sharedSessions.sessionsOpened} sessions, ${sharedSessions.peakMb.toFixed(0)} MB with ${sharedSessions.peakUpstreamProcesses} upstream processes at the peak.
 
 ## 1d. Start
 

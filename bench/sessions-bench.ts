@@ -4,9 +4,10 @@
  * (one MCP session each), then as 2026-07-28 clients (no sessions). Measured: whether
  * every call was answered, the memory of Airlock plus every upstream process it runs at
  * the peak, and whether it goes back to its idle footprint once the sessions have ended.
- * A legacy session has an upstream process of its own (see ARCHITECTURE.md), so the
- * legacy run stops opening sessions once the total passes the budget, rather than filling
- * a shared machine's memory.
+ * A legacy session has an upstream process of its own by default (see ARCHITECTURE.md), so
+ * that run stops opening sessions once the total passes the budget, rather than filling a
+ * shared machine's memory; a third run gives the server `"sessions": "shared"`, where legacy
+ * sessions share one connection.
  */
 import { readFileSync } from 'node:fs';
 import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
@@ -17,6 +18,8 @@ const BUDGET_MB = 1024;
 
 export interface SessionsRun {
   era: 'legacy' | 'modern';
+  /** The server's entry says `"sessions": "shared"` (legacy sessions share one connection). */
+  shared: boolean;
   sessionsWanted: number;
   sessionsOpened: number;
   calls: number;
@@ -73,9 +76,10 @@ interface Caller {
   close(): Promise<void>;
 }
 
-async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCaller: number, callsPerSession: number): Promise<SessionsRun> {
+async function runEra(era: 'legacy' | 'modern', shared: boolean, callers: number, sessionsPerCaller: number, callsPerSession: number): Promise<SessionsRun> {
   const started = performance.now();
-  const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { sessionIdleMinutes: 1 } });
+  const everything = shared ? { ...EVERYTHING, sessions: 'shared' } : EVERYTHING;
+  const airlock = await startAirlockProcess({ servers: { everything }, policy: ALLOW_ECHO_POLICY, settings: { sessionIdleMinutes: 1 } });
   try {
     await sleep(1500);
     const before = footprint(airlock.pid);
@@ -135,6 +139,7 @@ async function runEra(era: 'legacy' | 'modern', callers: number, sessionsPerCall
     after = footprint(airlock.pid);
     return {
       era,
+      shared,
       sessionsWanted: callers * sessionsPerCaller,
       sessionsOpened: opened,
       calls,
@@ -161,10 +166,10 @@ export async function runSessionsBench(options: { callers?: number; sessionsPerC
   const calls = options.callsPerSession ?? 20;
   const log = options.log ?? console.log;
   const runs: SessionsRun[] = [];
-  for (const era of ['modern', 'legacy'] as const) {
-    const run = await runEra(era, callers, perCaller, calls);
+  for (const [era, shared] of [['modern', false], ['legacy', false], ['legacy', true]] as const) {
+    const run = await runEra(era, shared, callers, perCaller, calls);
     log(
-      `  ${era}: ${run.sessionsOpened}/${run.sessionsWanted} sessions, ${run.answered}/${run.calls} calls answered, peak ${run.peakMb.toFixed(0)} MB with ${run.peakUpstreamProcesses} upstream processes, idle ${run.idleBeforeMb.toFixed(0)} → ${run.idleAfterMb.toFixed(0)} MB (Airlock ${run.airlockBeforeMb.toFixed(0)} → ${run.airlockAfterMb.toFixed(0)} MB; ${run.upstreamProcessesBefore} → ${run.upstreamProcessesAfter} processes)${run.stoppedAtBudget ? ', stopped at the budget' : ''}`,
+      `  ${era}${shared ? ' (sessions: shared)' : ''}: ${run.sessionsOpened}/${run.sessionsWanted} sessions, ${run.answered}/${run.calls} calls answered, peak ${run.peakMb.toFixed(0)} MB with ${run.peakUpstreamProcesses} upstream processes, idle ${run.idleBeforeMb.toFixed(0)} → ${run.idleAfterMb.toFixed(0)} MB (Airlock ${run.airlockBeforeMb.toFixed(0)} → ${run.airlockAfterMb.toFixed(0)} MB; ${run.upstreamProcessesBefore} → ${run.upstreamProcessesAfter} processes)${run.stoppedAtBudget ? ', stopped at the budget' : ''}`,
     );
     runs.push(run);
   }

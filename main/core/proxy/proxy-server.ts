@@ -5,7 +5,8 @@
  * request goes and lets every tools/call pass the guard.
  *
  * - Legacy (2025-11-25) agents: one Server per session, on the session's own upstream
- *   connection. Server→client requests from the upstream (or a modern upstream's
+ *   connection (or, with `sessions: "shared"`, the pool's, leasing one for a call that may
+ *   be asked something). Server→client requests from the upstream (or a modern upstream's
  *   `input_required`, which that connection fulfils) become real requests to the agent on
  *   the stream of the call they belong to.
  * - Modern (2026-07-28) agents: one Server per HTTP request, on pooled connections; a call
