@@ -7,31 +7,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
-import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
 import { claudeEnv, runClaude } from './claude-cli.ts';
-
-const run = promisify(execFile);
-
-async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'claude-code', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
-  return stdout;
-}
-
-async function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> {
-  return waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.tool === tool), 60_000, `a card for ${tool}`);
-}
-
-async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
-  return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
-}
+import { airlockCli, historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
 
 describe('Claude Code asks Airlock before each tool (real CLI, command hook, stand-in model)', () => {
   let home: ReturnType<typeof tempHome>;
@@ -54,8 +37,8 @@ describe('Claude Code asks Airlock before each tool (real CLI, command hook, sta
     // A server Claude Code runs itself, then protected through Airlock's proxy.
     mkdirSync(join(user.dir, '.claude'), { recursive: true });
     writeFileSync(join(user.dir, '.claude', '.claude.json'), JSON.stringify({ mcpServers: { everything: { type: 'stdio', ...EVERYTHING } } }, null, 2), { flag: 'w' });
-    await run(process.execPath, [cliPath, 'protect', 'claude-code', 'everything', '--home', home.dir], { env: { ...env, AIRLOCK_HOME: home.dir } });
-    await protectHooks(home.dir, env);
+    await airlockCli(['protect', 'claude-code', 'everything'], home.dir, env);
+    await protectHooks('claude-code', home.dir, env);
   }, 90_000);
 
   afterEach(() => standIn.script([]));
@@ -171,7 +154,7 @@ describe('Claude Code with Airlock stopped (real CLI, command hook, stand-in mod
       mkdirSync(join(user.dir, '.claude'), { recursive: true });
       // Installed while Airlock ran, then Airlock is stopped.
       const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-      await protectHooks(home.dir, env);
+      await protectHooks('claude-code', home.dir, env);
       await airlock.stop();
       const marker = join(project, 'never.txt');
       standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
@@ -199,7 +182,7 @@ describe('Claude Code when nobody answers in time (real CLI, command hook, stand
       mkdirSync(project, { recursive: true });
       mkdirSync(join(user.dir, '.claude'), { recursive: true });
       // 12 s for the hook: Airlock gives the person 2 s of it.
-      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      await protectHooks('claude-code', home.dir, env, '--hook-timeout', '12');
       const marker = join(project, 'unanswered.txt');
       standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
       const claude = runClaude(env, project);

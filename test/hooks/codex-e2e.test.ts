@@ -8,31 +8,14 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
-import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { startResponsesStandIn, type ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
 import { codexEnv, runCodex, trustAirlockHooks, type CodexRun } from './codex-cli.ts';
-
-const run = promisify(execFile);
-
-async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'codex', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
-  return stdout;
-}
-
-async function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> {
-  return waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.tool === tool), 60_000, `a card for ${tool}`);
-}
-
-async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
-  return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
-}
+import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
 
 /** Every Codex a test starts, killed after it if still running. */
 const runs: CodexRun[] = [];
@@ -68,7 +51,7 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
     // The MCP token from auth.json (no override), as the hook command reads it.
     airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
     // The entry does nothing until trusted in Codex: protect says so.
-    expect(await protectHooks(home.dir, env)).toContain('open /hooks in Codex and trust');
+    expect(await protectHooks('codex', home.dir, env)).toContain('open /hooks in Codex and trust');
     expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
   }, 90_000);
 
@@ -175,7 +158,7 @@ describe('Codex CLI with Airlock stopped (real CLI, command hook, stand-in model
       mkdirSync(project, { recursive: true });
       // Installed while Airlock ran, then Airlock is stopped.
       const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-      await protectHooks(home.dir, env);
+      await protectHooks('codex', home.dir, env);
       expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
       await airlock.stop();
       const marker = join(project, 'never.txt');
@@ -202,7 +185,7 @@ describe("Codex CLI before the person trusts Airlock's hook (real CLI, command h
       const env = codexEnv(user.dir, standIn);
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
-      await protectHooks(home.dir, env);
+      await protectHooks('codex', home.dir, env);
       const unguarded = join(project, 'unguarded.txt');
       standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo unguarded > ${unguarded}` } }]]);
       expect((await codex(env, project).done).code).toBe(0);
@@ -238,7 +221,7 @@ describe('Codex CLI when nobody answers in time (real CLI, command hook, stand-i
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
       // 12 s for the hook: Airlock gives the person 2 s of it.
-      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      await protectHooks('codex', home.dir, env, '--hook-timeout', '12');
       expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
       const marker = join(project, 'unanswered.txt');
       standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);

@@ -5,33 +5,16 @@
  * results Copilot CLI sends back. Hooks are installed by `airlock protect copilot-cli
  * --hooks`; a real Airlock core decides each call with the starter policy for hook clients.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
-import type { HistoryEntry } from '../../shared/history.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
-import { api, cliPath, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { copilotEnv, runCopilot, type CopilotRun } from './copilot-cli.ts';
-
-const run = promisify(execFile);
-
-async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'copilot-cli', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
-  return stdout;
-}
-
-async function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> {
-  return waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.tool === tool), 60_000, `a card for ${tool}`);
-}
-
-async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
-  return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
-}
+import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
 
 /** Every Copilot CLI a test starts, killed after it whatever happened. */
 const runs: CopilotRun[] = [];
@@ -64,7 +47,7 @@ describe('Copilot CLI asks Airlock before each tool (real CLI, command hook in s
     mkdirSync(project, { recursive: true });
     // The hook's token from auth.json (no override), as the hook command reads it.
     airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    await protectHooks(home.dir, env);
+    await protectHooks('copilot-cli', home.dir, env);
   }, 90_000);
 
   afterEach(() => standIn.script([]));
@@ -164,7 +147,7 @@ describe('Copilot CLI with Airlock stopped (real CLI, command hook, stand-in mod
       mkdirSync(project, { recursive: true });
       // Installed while Airlock ran, then Airlock is stopped.
       const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-      await protectHooks(home.dir, env);
+      await protectHooks('copilot-cli', home.dir, env);
       await airlock.stop();
       const marker = join(project, 'never.txt');
       standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
@@ -191,7 +174,7 @@ describe('Copilot CLI when nobody answers in time (real CLI, command hook, stand
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
       // 12 s for the hook: Airlock gives the person 2 s of it.
-      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      await protectHooks('copilot-cli', home.dir, env, '--hook-timeout', '12');
       const marker = join(project, 'unanswered.txt');
       standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
       const cli = copilot(env, project);

@@ -7,32 +7,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
-import type { HistoryEntry } from '../../shared/history.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import { ensureClientToken } from '../../main/core/home/auth.ts';
-import { api, cliPath, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { startGeminiStandIn, type GeminiStandIn } from '../fixtures/gemini-api-stand-in.ts';
 import { geminiEnv, killGeminiRuns, runGemini } from './gemini-cli-runner.ts';
-
-const run = promisify(execFile);
-
-async function protectHooks(home: string, env: NodeJS.ProcessEnv, ...extra: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, 'protect', 'gemini-cli', '--hooks', '--home', home, ...extra], { env: { ...env, AIRLOCK_HOME: home } });
-  return stdout;
-}
-
-async function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> {
-  return waitFor(async () => (await api<PendingCall[]>(airlock, 'GET', '/pending')).body.find((p) => p.tool === tool), 60_000, `a card for ${tool}`);
-}
-
-async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
-  return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
-}
+import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
 
 describe('Gemini CLI asks Airlock before each tool (real CLI, BeforeTool command hook, stand-in model)', () => {
   let home: ReturnType<typeof tempHome>;
@@ -51,7 +34,7 @@ describe('Gemini CLI asks Airlock before each tool (real CLI, BeforeTool command
     mkdirSync(project, { recursive: true });
     // The MCP token from auth.json (no override), as the hook command reads it.
     airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    await protectHooks(home.dir, env);
+    await protectHooks('gemini-cli', home.dir, env);
   }, 90_000);
 
   afterEach(async () => {
@@ -180,7 +163,7 @@ describe("Gemini CLI with an MCP server it reaches through Airlock's proxy (real
       const env = geminiEnv(user.dir, standIn);
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
-      await protectHooks(home.dir, env);
+      await protectHooks('gemini-cli', home.dir, env);
       // Gemini CLI's own entry for Airlock's /mcp/everything, with its own named token.
       const token = ensureClientToken(join(home.dir, 'auth.json'), 'gemini-cli');
       const settingsFile = join(user.dir, '.gemini', 'settings.json');
@@ -221,7 +204,7 @@ describe('Gemini CLI with Airlock stopped (real CLI, BeforeTool command hook, st
       mkdirSync(project, { recursive: true });
       // Installed while Airlock ran, then Airlock is stopped.
       const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-      await protectHooks(home.dir, env);
+      await protectHooks('gemini-cli', home.dir, env);
       await airlock.stop();
       const marker = join(project, 'never.txt');
       standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
@@ -249,7 +232,7 @@ describe('Gemini CLI with its config folder moved by GEMINI_CLI_HOME (real CLI, 
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
       // No Airlock runs: the hook's refusal is the proof that Gemini CLI ran it.
-      await protectHooks(home.dir, env);
+      await protectHooks('gemini-cli', home.dir, env);
       expect(readFileSync(join(cliHome, '.gemini', 'settings.json'), 'utf8')).toContain('hook gemini-cli');
       expect(existsSync(join(user.dir, '.gemini'))).toBe(false);
       const marker = join(project, 'never.txt');
@@ -277,7 +260,7 @@ describe('Gemini CLI when nobody answers in time (real CLI, BeforeTool command h
       const project = join(user.dir, 'project');
       mkdirSync(project, { recursive: true });
       // 12 s for the hook: Airlock gives the person 2 s of it.
-      await protectHooks(home.dir, env, '--hook-timeout', '12');
+      await protectHooks('gemini-cli', home.dir, env, '--hook-timeout', '12');
       const marker = join(project, 'unanswered.txt');
       standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
       const gemini = runGemini(env, project);
