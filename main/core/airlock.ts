@@ -148,7 +148,8 @@ export class Airlock extends EventEmitter<AirlockEvents> {
       catalog: this.catalog,
       queue: this.queue,
       settings,
-      transaction: (fn) => this.stores.db.groupTransaction(fn),
+      // Alone, a call commits at once; among others, it shares their commit at the end of the turn.
+      transaction: (fn, options) => (options?.alone ? { result: this.stores.db.transaction(fn), committed: Promise.resolve() } : this.stores.db.groupTransaction(fn)),
       uiCount: () => this.control.uiCount,
       logger: this.logger,
     });

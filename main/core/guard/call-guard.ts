@@ -68,9 +68,11 @@ export interface CallGuardDeps {
   settings: () => Settings;
   /**
    * Runs writes in one transaction (the entry and the limit slots together), shared with
-   * the other calls of this moment: `committed` resolves when they are durable.
+   * the other calls of this moment: `committed` resolves when they are durable. `alone`: no
+   * other call is in flight, so there is no one to share the commit with and waiting for
+   * the end of the turn would only add to this call's latency: commit at once.
    */
-  transaction: <T>(fn: () => T) => { result: T; committed: Promise<void> };
+  transaction: <T>(fn: () => T, options?: { alone?: boolean }) => { result: T; committed: Promise<void> };
   /** How many UIs follow the core right now (0: nobody can answer an approval). */
   uiCount: () => number;
   logger: Logger;
@@ -84,6 +86,8 @@ const callKey = (context: CallContext) => [context.caller, context.server, conte
 
 export class CallGuard implements ProxyHooks {
   private readonly deps: CallGuardDeps;
+  /** Calls between arrival and their end (waiting for a person included). */
+  private inFlight = 0;
   private paused = false;
   /** Approvals kept open after an early answer, by call key: an identical retry waits on the same one. */
   private readonly keptApprovals = new Map<string, string>();
@@ -119,6 +123,15 @@ export class CallGuard implements ProxyHooks {
   }
 
   async onToolCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult> {
+    this.inFlight++;
+    try {
+      return await this.guardCall(call, forward);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async guardCall(call: ToolCall, forward: ForwardCall): Promise<CallToolResult> {
     const context = callContext(call, this.deps.catalog.tool(call.server, call.tool));
     const verdict = decideCall(context, this.snapshot(context));
     if (verdict.kind === 'refuse') {
@@ -165,6 +178,7 @@ export class CallGuard implements ProxyHooks {
    * person is written as pending. Either way the entry is durable before anything runs.
    */
   private admit(context: CallContext, verdict: Exclude<Verdict, { kind: 'refuse' }>): { id: string; slots: number[]; committed: Promise<void> } {
+    const alone = this.inFlight === 1;
     const { result, committed } = this.deps.transaction(() => {
       const slots = this.deps.limiter.reserve(verdict.reservations, Date.now());
       if (verdict.kind === 'ask') return { slots, id: this.deps.history.begin(historyArrival(context)).id };
@@ -172,7 +186,7 @@ export class CallGuard implements ProxyHooks {
       if (pass && !this.deps.grants.consume(pass.id)) throw new Error('[Airlock] the retry pass for this call was already used');
       const arrival = { ...historyArrival(context), decided: recordOf(verdict.end, context), ...(pass?.historyId && { retryOf: pass.historyId }) };
       return { slots, id: this.deps.history.begin(arrival).id };
-    });
+    }, { alone });
     return { ...result, committed };
   }
 
