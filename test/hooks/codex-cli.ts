@@ -33,7 +33,8 @@ export function codexEnv(user: string, standIn: ResponsesStandIn, mcpServers: Re
       'wire_api = "responses"',
       'env_key = "STAND_IN_API_KEY"',
       '',
-      ...Object.entries(mcpServers).flatMap(([name, server]) => [`[mcp_servers.${name}]`, `command = ${JSON.stringify(server.command)}`, `args = ${JSON.stringify(server.args)}`, '']),
+      // Codex gives an MCP server 10 s to start by default; a loaded CI machine can take longer.
+      ...Object.entries(mcpServers).flatMap(([name, server]) => [`[mcp_servers.${name}]`, `command = ${JSON.stringify(server.command)}`, `args = ${JSON.stringify(server.args)}`, 'startup_timeout_sec = 60', '']),
     ].join('\n'),
   );
   return {
