@@ -14,23 +14,11 @@ import type { PendingCall } from '../../shared/api/contract.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { startResponsesStandIn, type ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
-import { codexEnv, runCodex, trustAirlockHooks, type CodexRun } from './codex-cli.ts';
-import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
+import { codexEnv, runCodex, trustAirlockHooks } from './codex-cli.ts';
+import { historyOf, killedAfterEach, pendingOf, protectHooks } from './hook-e2e.ts';
 
 /** Every Codex a test starts, killed after it if still running. */
-const runs: CodexRun[] = [];
-function codex(env: NodeJS.ProcessEnv, cwd: string): CodexRun {
-  const started = runCodex(env, cwd);
-  runs.push(started);
-  return started;
-}
-
-afterEach(async () => {
-  for (const started of runs.splice(0)) {
-    started.kill();
-    await started.done;
-  }
-});
+const codex = killedAfterEach(runCodex);
 
 describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand-in model)', () => {
   let home: ReturnType<typeof tempHome>;

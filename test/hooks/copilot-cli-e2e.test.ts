@@ -13,22 +13,11 @@ import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
 import { api, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
-import { copilotEnv, runCopilot, type CopilotRun } from './copilot-cli.ts';
-import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
+import { copilotEnv, runCopilot } from './copilot-cli.ts';
+import { historyOf, killedAfterEach, pendingOf, protectHooks } from './hook-e2e.ts';
 
 /** Every Copilot CLI a test starts, killed after it whatever happened. */
-const runs: CopilotRun[] = [];
-function copilot(env: NodeJS.ProcessEnv, cwd: string): CopilotRun {
-  const started = runCopilot(env, cwd);
-  runs.push(started);
-  return started;
-}
-afterEach(async () => {
-  for (const r of runs.splice(0)) {
-    r.kill();
-    await r.done;
-  }
-});
+const copilot = killedAfterEach(runCopilot);
 
 describe('Copilot CLI asks Airlock before each tool (real CLI, command hook in settings.json, stand-in model)', () => {
   let home: ReturnType<typeof tempHome>;

@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { afterEach } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { HookClientId } from '../../main/core/hooks/hook-adapter.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
@@ -31,4 +32,25 @@ export function pendingOf(airlock: Airlock, tool: string): Promise<PendingCall> 
 
 export async function historyOf(airlock: Airlock): Promise<HistoryEntry[]> {
   return (await api<{ entries: HistoryEntry[] }>(airlock, 'GET', '/history?limit=50')).body.entries;
+}
+
+export interface ClientRun {
+  kill(): void;
+  done: Promise<unknown>;
+}
+
+/** Wraps a client's starter so that every run a test starts is killed after it, whatever happened. */
+export function killedAfterEach<A extends unknown[], R extends ClientRun>(start: (...args: A) => R): (...args: A) => R {
+  const runs: R[] = [];
+  afterEach(async () => {
+    for (const run of runs.splice(0)) {
+      run.kill();
+      await run.done;
+    }
+  });
+  return (...args) => {
+    const run = start(...args);
+    runs.push(run);
+    return run;
+  };
 }
