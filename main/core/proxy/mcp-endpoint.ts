@@ -24,7 +24,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Upstream } from '../upstream/upstream.ts';
 import { CallRounds } from './call-rounds.ts';
-import { classificationRequest, fastNodeHandler } from './fast-path.ts';
+import { classificationRequest, fastNodeHandler, plainRequest } from './fast-path.ts';
 import { forwardableServerCapabilities } from './forwarding.ts';
 import { LegacySession } from './legacy-session.ts';
 import { ProxyServer } from './proxy-server.ts';
@@ -112,12 +112,16 @@ export class McpEndpoint {
   }
 
   /**
-   * The SDK's classification, with one shortcut on the hot path: a request in an open 2025
-   * session (it names the session, and its body claims no 2026 envelope) is legacy without
-   * building a web Request for the classifier.
+   * The SDK's classification, with two shortcuts on the hot paths, so the usual call is
+   * classified once (the SDK's handler classifies what it serves again):
+   * - a request in an open 2025 session (it names the session, and its body claims no 2026
+   *   envelope) is legacy;
+   * - a POST of one plain request other than `initialize` whose envelope claims a revision
+   *   is never legacy for the SDK (it is modern, or a rejection its modern handler answers).
    */
   private async isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
     if (req.headers['mcp-session-id'] !== undefined && !claimsEnvelope(body)) return true;
+    if (req.method === 'POST' && plainRequest(body) && body.method !== 'initialize' && claimsEnvelope(body)) return false;
     return isLegacyRequest(body === undefined ? await toWebRequest(req, body) : classificationRequest(req), body);
   }
 
