@@ -99,25 +99,33 @@ export function ensureClientToken(file: string, name: string, env = process.env)
 /** Digests of the tokens this process accepts, computed once (every request compares against all). */
 const expectedDigests = new Map<string, Buffer>();
 
-/** Compares digests so neither the content nor the length of a token leaks through timing. */
-export function tokenEquals(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  let b = expectedDigests.get(expected);
-  if (!b) {
-    b = createHash('sha256').update(expected).digest();
-    if (expectedDigests.size < 1024) expectedDigests.set(expected, b);
+function expectedDigest(expected: string): Buffer {
+  let digest = expectedDigests.get(expected);
+  if (!digest) {
+    digest = createHash('sha256').update(expected).digest();
+    if (expectedDigests.size < 1024) expectedDigests.set(expected, digest);
   }
-  return timingSafeEqual(a, b);
+  return digest;
 }
 
-/** Every token is compared (no early exit), so timing does not tell which kind matched. */
+/** Compares digests so neither the content nor the length of a token leaks through timing. */
+export function tokenEquals(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), expectedDigest(expected));
+}
+
+/**
+ * Every token is compared (no early exit), so timing does not tell which kind matched; the
+ * given token is digested once for all the comparisons.
+ */
 export function classifyToken(tokens: AuthTokens, given: string | undefined): TokenKind | undefined {
   if (!given) return undefined;
+  const digest = createHash('sha256').update(given).digest();
+  const matches = (expected: string) => timingSafeEqual(digest, expectedDigest(expected));
   let result: TokenKind | undefined;
-  if (tokenEquals(given, tokens.mcpToken)) result = { kind: 'mcp' };
-  if (tokenEquals(given, tokens.adminToken)) result = { kind: 'admin' };
+  if (matches(tokens.mcpToken)) result = { kind: 'mcp' };
+  if (matches(tokens.adminToken)) result = { kind: 'admin' };
   for (const [name, token] of Object.entries(tokens.clients)) {
-    if (tokenEquals(given, token)) result = { kind: 'mcp', identity: name };
+    if (matches(token)) result = { kind: 'mcp', identity: name };
   }
   // A token not known yet may be a client's that `airlock protect` just added.
   if (!result && tokens.refresh?.()) return classifyToken({ ...tokens, refresh: undefined }, given);
