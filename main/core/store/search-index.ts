@@ -8,7 +8,15 @@ import type { Database } from './database.ts';
 
 /** Enough text to find a call by; the rest of a huge argument adds index size, not findability. */
 const MAX_TEXT = 64 * 1024;
+/** Rows per statement round when a search needs every row indexed at once. */
 const BATCH = 500;
+/**
+ * Rows per turn of the event loop in the background: a few hundred rows at once held the
+ * loop for several milliseconds every half second under load, which every call in flight
+ * waited out (the slowest percent of calls). Slices this small take well under a
+ * millisecond; the rest follows in the next turns.
+ */
+const SLICE = 50;
 
 /** The searchable text of a call: its tool name and its arguments' keys and values. */
 export function searchText(tool: string, args: unknown): string {
@@ -84,9 +92,9 @@ export class SearchIndexer {
     this.#timer = undefined;
     if (this.#closed || !this.#db.isOpen) return;
     try {
-      // One batch per tick: a large backlog (after a crash) is worked off without
-      // holding the event loop for long.
-      if (this.#indexBatch() === BATCH) {
+      // One slice per turn: the queue (or a backlog left by a crash) is worked off without
+      // holding the event loop for long; calls and I/O run in between.
+      if (this.#indexBatch(SLICE) === SLICE) {
         this.#timer = setTimeout(() => this.#tick(), 0);
         this.#timer.unref?.();
       }
@@ -96,16 +104,16 @@ export class SearchIndexer {
     }
   }
 
-  #indexBatch(): number {
+  #indexBatch(limit = BATCH): number {
     // Inside a caller's transaction, no savepoint per batch: FTS5 writes a new index segment
     // at every savepoint release, which made a large backlog ten times slower to index.
     const run = (): number => {
       const rows = this.#db
         .statement(
           `SELECT p.seq, p.reindex, c.tool, c.arguments FROM search_pending p CROSS JOIN calls c ON c.seq = p.seq
-           ORDER BY p.seq LIMIT ${BATCH}`,
+           ORDER BY p.seq LIMIT ?`,
         )
-        .all();
+        .all(limit);
       const remove = this.#db.statement('DELETE FROM calls_fts WHERE rowid = ?');
       const insert = this.#db.statement('INSERT INTO calls_fts (rowid, text) VALUES (?, ?)');
       const done = this.#db.statement('DELETE FROM search_pending WHERE seq = ?');
