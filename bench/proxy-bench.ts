@@ -1,7 +1,7 @@
 /**
  * What Airlock adds to an allowed call, beside the floors and a peer proxy: the same SDK
  * client calls server-everything's `echo` through each path, sequentially (p50, p99) and
- * with 16 callers at once (calls/s). Rows are interleaved within each repetition and the
+ * with 16 callers at once (calls/s, and the p99 of each call's latency under that load). Rows are interleaved within each repetition and the
  * median of the repetitions is reported, since these machines are noisy.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,9 +31,12 @@ export const ALLOW_ECHO_POLICY = {
 
 export interface ProxyRow {
   name: string;
+  /** Sequential calls. */
   p50Ms: number;
   p99Ms: number;
   callsPerSec: number;
+  /** Each call's own latency while 16 callers call at once. */
+  p99LoadedMs: number;
   /** CPU time of the serving process(es) per call under the 16-caller load (not of the upstream server). */
   cpuMsPerCall?: number;
 }
@@ -91,14 +94,21 @@ async function sequential(client: BenchClient, n: number): Promise<{ p50: number
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
-async function concurrent(client: BenchClient, callers: number, perCaller: number): Promise<number> {
+async function concurrent(client: BenchClient, callers: number, perCaller: number): Promise<{ rate: number; p99: number }> {
+  const times: number[] = [];
   const start = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async (_, c) => {
-      for (let i = 0; i < perCaller; i++) await call(client, c * perCaller + i);
+      for (let i = 0; i < perCaller; i++) {
+        const began = performance.now();
+        await call(client, c * perCaller + i);
+        times.push(performance.now() - began);
+      }
     }),
   );
-  return (callers * perCaller) / ((performance.now() - start) / 1000);
+  const rate = (callers * perCaller) / ((performance.now() - start) / 1000);
+  times.sort((a, b) => a - b);
+  return { rate, p99: percentile(times, 0.99) };
 }
 
 async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; airlocks: AirlockProcess[] }> {
@@ -164,22 +174,23 @@ export async function runProxyBench(
   const perCaller = options.perCaller ?? 100;
   const log = options.log ?? ((line: string) => console.log(line));
   const { paths, airlocks } = await openPaths(log);
-  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; cpu: number[] }>();
+  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; loadedP99: number[]; cpu: number[] }>();
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       for (const path of paths) {
         const seq = await sequential(path.client, n);
         const cpuBefore = cpuMs(path.pids);
-        const rate = await concurrent(path.client, callers, perCaller);
+        const { rate, p99: loadedP99 } = await concurrent(path.client, callers, perCaller);
         const cpuAfter = cpuMs(path.pids);
-        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], cpu: [] };
+        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], loadedP99: [], cpu: [] };
         s.p50.push(seq.p50);
         s.p99.push(seq.p99);
         s.rate.push(rate);
+        s.loadedP99.push(loadedP99);
         if (cpuBefore !== undefined && cpuAfter !== undefined) s.cpu.push((cpuAfter - cpuBefore) / (callers * perCaller));
         samples.set(path.name, s);
         const cpuNote = s.cpu.length ? `, ${s.cpu.at(-1)!.toFixed(3)} ms CPU/call` : '';
-        log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s${cpuNote}`);
+        log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s (p99 ${loadedP99.toFixed(3)} ms)${cpuNote}`);
       }
     }
   } finally {
@@ -188,6 +199,6 @@ export async function runProxyBench(
   }
   return paths.map((p) => {
     const s = samples.get(p.name)!;
-    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate), ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }) };
+    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate), p99LoadedMs: median(s.loadedP99), ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }) };
   });
 }
