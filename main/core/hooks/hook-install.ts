@@ -7,7 +7,7 @@
  * otherwise removes exactly the elements Airlock added, leaving the person's edits.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, modify } from 'jsonc-parser';
 import { z } from 'zod';
 import { ensureClientToken } from '../home/auth.ts';
@@ -325,4 +325,30 @@ export function installedHooks(ctx: Pick<HookInstallContext, 'home'>): { client:
     const present = read.status === 'ok' && record.slots.every((slot) => slotIndex(read.text, spec.jsonc, slot) >= 0);
     return { client, path: record.path, present };
   });
+}
+
+/**
+ * Whether Airlock's entries for `client` stand, as it wrote them, in `path` (that client's
+ * settings file as some other entry found it), in the home's record and in the file, and the
+ * file does not switch its own hooks off (`disableAllHooks`, which Copilot CLI applies to the
+ * file's inline hooks only). Anything unclear (no record, the file unreadable, a key twice)
+ * is a no.
+ */
+export function hookEntryInstalled(home: string, client: HookClientId, path: string): boolean {
+  let records: HookRecord[];
+  try {
+    records = loadHookRecords(home);
+  } catch {
+    return false;
+  }
+  const record = records.find((r) => r.client === client && resolve(r.path) === resolve(path));
+  if (!record) return false;
+  const spec = hookInstall(client);
+  const read = readClientFile(record.path, spec.jsonc);
+  if (read.status !== 'ok' || !read.root) return false;
+  const keys = (read.root.children ?? []).map((property) => property.children?.[0]?.value as unknown);
+  if (keys.filter((key) => key === 'hooks').length !== 1) return false;
+  const switchedOff = (read.root.children ?? []).some((property) => property.children?.[0]?.value === 'disableAllHooks' && getNodeValue(property.children[1]!) !== false);
+  if (switchedOff) return false;
+  return record.slots.every((slot) => slotIndex(read.text, spec.jsonc, slot) >= 0);
 }
