@@ -19,6 +19,7 @@ import { verifyAirlock } from '../bridge/verify-airlock.ts';
 import { hookAdapter } from './adapters.ts';
 import { HOOK_CLIENT_NAMES, HookVerdictSchema, type HookAdapter, type HookAnswer, type HookEvent, type HookVerdict } from './hook-adapter.ts';
 import { HOOKS_PATH, VERDICT_MEDIA_TYPE } from './hook-endpoint.ts';
+import { hookEntryInstalled } from './hook-record.ts';
 
 export interface HookCommandOptions {
   home?: string;
@@ -65,8 +66,6 @@ async function othersEntryDecides(adapter: HookAdapter, json: unknown, env: Node
   const other = adapter.alsoRunBy?.(json, env);
   if (!other || !adapter.neutralAnswer) return false;
   try {
-    // Loaded only here: the hook's entry starts without the installer's code.
-    const { hookEntryInstalled } = await import('./hook-install.ts');
     return hookEntryInstalled(home, other.client, other.settingsFile);
   } catch {
     return false;
