@@ -11,9 +11,9 @@
  * in Claude's format (hook_event_name, session_id, an ISO timestamp, cwd, Claude's tool names
  * such as `Bash`; no tool_use_id) and COPILOT_CLI=1 and COPILOT_HOOK_DIR (the folder) in the
  * environment. It runs that folder's entries before the inline ones of its settings.json, one
- * after the other: a deny or an ask ends it, an allow or an answer without a decision goes on
- * to the next. So where Airlock's Copilot CLI entry is installed too, this entry steps aside
- * for it (`alsoRunBy`), and one call is asked about once.
+ * after the other: a deny ends it (and an ask in `-p`), an allow or an answer without a
+ * decision goes on to the next. So where Airlock's Copilot CLI entry is installed too, this
+ * entry steps aside for it (`alsoRunBy`), and one call is asked about once.
  */
 import { dirname, join } from 'node:path';
 import { pathApi } from '../clients/locations.ts';
