@@ -3,7 +3,8 @@
  * temp folder) in `-p` mode, its model replaced by a BYOK Anthropic provider pointed at the
  * loopback Messages API stand-in, which plays scripted tool calls and records the tool
  * results Copilot CLI sends back. Hooks are installed by `airlock protect copilot-cli
- * --hooks`; a real Airlock core decides each call with the starter policy for hook clients.
+ * --hooks` (and `airlock protect vscode --hooks`, whose entry in ~/.copilot/hooks/ Copilot CLI
+ * runs too); a real Airlock core decides each call with the starter policy for hook clients.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
-import { api, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
+import { api, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
 import { copilotEnv, runCopilot } from './copilot-cli.ts';
 import { historyOf, killedAfterEach, pendingOf, protectHooks } from './hook-e2e.ts';
 
@@ -122,6 +123,158 @@ describe('Copilot CLI asks Airlock before each tool (real CLI, command hook in s
     expect(standIn.results[0]!.text).toContain('read me without asking');
     const entry = (await historyOf(airlock)).find((e) => e.server === 'copilot-cli' && e.tool === 'view');
     expect(entry).toMatchObject({ decision: 'allowed', client: 'copilot-cli' });
+  }, 120_000);
+});
+
+/** The n-th card added while the run runs (cards left in the queue by an earlier test are not it). */
+const nthCard = (seen: PendingCall[], n: number) => waitFor(() => seen[n], 60_000, `card ${n + 1}`);
+
+/** Every card added while `run` runs (the whole run: a second card would come after the first is answered). */
+async function cardsDuring(airlock: Airlock, run: (cards: PendingCall[]) => Promise<void>): Promise<PendingCall[]> {
+  const cards: PendingCall[] = [];
+  const onEvent = (event: { type: string; pending?: PendingCall }) => {
+    if (event.type === 'pending.added') cards.push(event.pending!);
+  };
+  airlock.on('event', onEvent);
+  try {
+    await run(cards);
+  } finally {
+    airlock.off('event', onEvent);
+  }
+  return cards;
+}
+
+describe("Copilot CLI with VS Code's entry installed too (real CLI, real `protect vscode --hooks` and `protect copilot-cli --hooks`, stand-in model)", () => {
+  let home: ReturnType<typeof tempHome>;
+  let user: ReturnType<typeof tempHome>;
+  let airlock: Airlock;
+  let standIn: MessagesStandIn;
+  let env: NodeJS.ProcessEnv;
+  let project: string;
+
+  beforeAll(async () => {
+    home = tempHome('airlock-copilot-both-');
+    user = tempHome('airlock-copilot-both-user-');
+    standIn = await startMessagesStandIn();
+    env = copilotEnv(user.dir, standIn);
+    project = join(user.dir, 'project');
+    mkdirSync(project, { recursive: true });
+    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    await protectHooks('vscode', home.dir, env);
+    await protectHooks('copilot-cli', home.dir, env);
+  }, 90_000);
+
+  afterEach(() => standIn.script([]));
+
+  afterAll(async () => {
+    await airlock?.stop();
+    await standIn?.close();
+    home?.cleanup();
+    user?.cleanup();
+  });
+
+  it("VS Code's entry is in the hook folder Copilot CLI reads, its own in settings.json", () => {
+    const folder = JSON.parse(readFileSync(join(env.COPILOT_HOME!, 'hooks', 'airlock.json'), 'utf8')) as { hooks: { PreToolUse: { command: string }[] } };
+    expect(folder.hooks.PreToolUse).toHaveLength(1);
+    expect(folder.hooks.PreToolUse[0]!.command).toContain(' hook vscode --home ');
+    const settings = JSON.parse(readFileSync(join(env.COPILOT_HOME!, 'settings.json'), 'utf8')) as { hooks: { preToolUse: { bash: string }[] } };
+    expect(settings.hooks.preToolUse[0]!.bash).toContain(' hook copilot-cli --home ');
+  });
+
+  it("one bash call shows one card, Copilot CLI's; approved, it runs", async () => {
+    const marker = join(project, 'both-approved.txt');
+    standIn.script([[{ name: 'bash', input: { command: `echo ran > ${marker} && echo both-said-hello`, description: 'write a file' } }]]);
+    const cards = await cardsDuring(airlock, async (seen) => {
+      const cli = copilot(env, project);
+      const pending = await nthCard(seen, 0);
+      expect(pending.server).toBe('copilot-cli');
+      expect((await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'approve' })).status).toBe(200);
+      expect((await cli.done).code).toBe(0);
+    });
+    expect(cards.map((c) => [c.server, c.tool, c.client.id])).toEqual([['copilot-cli', 'bash', 'copilot-cli']]);
+    expect(readFileSync(marker, 'utf8')).toBe('ran\n');
+    expect(standIn.results).toHaveLength(1);
+    expect(standIn.results[0]!.text).toContain('both-said-hello');
+    const history = await historyOf(airlock);
+    expect(history.find((e) => e.id === cards[0]!.historyId)).toMatchObject({ server: 'copilot-cli', decision: 'approved' });
+    expect(history.filter((e) => e.server === 'vscode')).toEqual([]);
+  }, 120_000);
+
+  it('denied on that one card, the command does not run and the model gets the message', async () => {
+    const marker = join(project, 'both-denied.txt');
+    standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    const cards = await cardsDuring(airlock, async (seen) => {
+      const cli = copilot(env, project);
+      const pending = await nthCard(seen, 0);
+      expect(pending.server).toBe('copilot-cli');
+      await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'asked once, denied once' });
+      await cli.done;
+    });
+    expect(cards.map((c) => c.server)).toEqual(['copilot-cli']);
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.text).toContain('asked once, denied once');
+  }, 120_000);
+
+  it("with Copilot CLI's settings.json hooks switched off (disableAllHooks), VS Code's entry still asks: one card, VS Code's", async () => {
+    const settingsFile = join(env.COPILOT_HOME!, 'settings.json');
+    const installed = readFileSync(settingsFile, 'utf8');
+    // Copilot CLI then skips that file's inline hooks, but still runs the hook folder's.
+    writeFileSync(settingsFile, JSON.stringify({ ...(JSON.parse(installed) as object), disableAllHooks: true }));
+    try {
+      const marker = join(project, 'switched-off.txt');
+      standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+      const cards = await cardsDuring(airlock, async (seen) => {
+        const cli = copilot(env, project);
+        const pending = await nthCard(seen, 0);
+        expect(pending.server).toBe('vscode');
+        await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not now' });
+        await cli.done;
+      });
+      expect(cards.map((c) => [c.server, c.tool, c.client.id])).toEqual([['vscode', 'Bash', 'vscode']]);
+      expect(existsSync(marker)).toBe(false);
+      expect(standIn.results[0]!.text).toContain('not now');
+    } finally {
+      writeFileSync(settingsFile, installed);
+    }
+  }, 120_000);
+});
+
+describe("Copilot CLI with only VS Code's entry installed (real CLI, real `protect vscode --hooks`, stand-in model)", () => {
+  it("VS Code's entry guards Copilot CLI's call: one card, named VS Code, with Claude's tool name; approved it runs, denied it does not", async () => {
+    const home = tempHome('airlock-copilot-vsonly-');
+    const user = tempHome('airlock-copilot-vsonly-user-');
+    const standIn = await startMessagesStandIn();
+    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    try {
+      const env = copilotEnv(user.dir, standIn);
+      const project = join(user.dir, 'project');
+      mkdirSync(project, { recursive: true });
+      await protectHooks('vscode', home.dir, env);
+      const approved = join(project, 'vs-approved.txt');
+      const denied = join(project, 'vs-denied.txt');
+      standIn.script([[{ name: 'bash', input: { command: `echo ran > ${approved}`, description: 'write' } }], [{ name: 'bash', input: { command: `touch ${denied}`, description: 'touch' } }]]);
+      const cards = await cardsDuring(airlock, async (seen) => {
+        const cli = copilot(env, project);
+        const first = await nthCard(seen, 0);
+        expect(first.hook).toMatchObject({ client: 'vscode', cwd: project, session: expect.any(String) });
+        await api(airlock, 'POST', `/pending/${first.id}`, { decision: 'approve' });
+        const second = await nthCard(seen, 1);
+        await api(airlock, 'POST', `/pending/${second.id}`, { decision: 'deny', message: 'second one no' });
+        await cli.done;
+      });
+      expect(cards.map((c) => [c.server, c.tool, c.client.id])).toEqual([
+        ['vscode', 'Bash', 'vscode'],
+        ['vscode', 'Bash', 'vscode'],
+      ]);
+      expect(readFileSync(approved, 'utf8')).toBe('ran\n');
+      expect(existsSync(denied)).toBe(false);
+      expect(standIn.results.map((r) => r.text).join('\n')).toContain('second one no');
+    } finally {
+      await airlock.stop();
+      await standIn.close();
+      home.cleanup();
+      user.cleanup();
+    }
   }, 120_000);
 });
 

@@ -68,6 +68,15 @@ export interface HookAdapter {
   protectTimeoutSeconds: number;
   /** The documentation the event and answer formats come from. */
   reference: string;
+  /**
+   * Another client that runs this client's entry too (it reads the same hook folder), told from
+   * the event and environment it runs the entry with: that client, and the settings file where
+   * Airlock's own entry for it goes. Never taken as who is calling, only as a reason to step
+   * aside for that entry (see hook-command.ts).
+   */
+  alsoRunBy?(event: unknown, env: NodeJS.ProcessEnv): { client: HookClientId; settingsFile: string } | undefined;
+  /** The answer that decides nothing: the client's other hooks decide. */
+  neutralAnswer?: HookAnswer;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

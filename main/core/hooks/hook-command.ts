@@ -5,6 +5,12 @@
  * answer in the client's format. Without a running Airlock it fails closed: the call is
  * refused, saying Airlock is not running, unless the person chose `--when-down ask` (hand
  * the decision to the client's own prompt).
+ *
+ * An entry that another client runs too (VS Code's, which GitHub Copilot CLI runs from the
+ * hook folder they share) steps aside with an answer that decides nothing when that client
+ * is the one running it and Airlock's own entry for that client stands in its settings: that
+ * entry asks Airlock, under that client's name, and the person answers one card. Whenever
+ * this is not certain, the entry asks Airlock itself.
  */
 import { loadOrCreateAuth } from '../home/auth.ts';
 import { homePaths, resolveHomeDir } from '../home/home.ts';
@@ -13,6 +19,7 @@ import { verifyAirlock } from '../bridge/verify-airlock.ts';
 import { hookAdapter } from './adapters.ts';
 import { HOOK_CLIENT_NAMES, HookVerdictSchema, type HookAdapter, type HookAnswer, type HookEvent, type HookVerdict } from './hook-adapter.ts';
 import { HOOKS_PATH, VERDICT_MEDIA_TYPE } from './hook-endpoint.ts';
+import { hookEntryInstalled } from './hook-record.ts';
 
 export interface HookCommandOptions {
   home?: string;
@@ -54,21 +61,35 @@ function hookToken(home: string, client: string, env: NodeJS.ProcessEnv): string
   return auth.clients[client] ?? auth.mcpToken;
 }
 
+/** Whether the client running this entry also runs Airlock's own entry for it, which then decides. */
+async function othersEntryDecides(adapter: HookAdapter, json: unknown, env: NodeJS.ProcessEnv, home: string): Promise<boolean> {
+  const other = adapter.alsoRunBy?.(json, env);
+  if (!other || !adapter.neutralAnswer) return false;
+  try {
+    return hookEntryInstalled(home, other.client, other.settingsFile);
+  } catch {
+    return false;
+  }
+}
+
 export async function runHook(client: string, options: HookCommandOptions, io: HookIo): Promise<HookAnswer> {
   const adapter = hookAdapter(client);
   if (!adapter) return { stdout: '', stderr: `airlock hook: no hook adapter for "${client}"`, exitCode: 2 };
   const whenDown = options.whenDown ?? 'deny';
   let raw: string;
+  let json: unknown;
   let event: HookEvent | undefined;
   try {
     raw = await readAll(io.stdin);
-    const parsed = adapter.parse(JSON.parse(raw));
+    json = JSON.parse(raw);
+    const parsed = adapter.parse(json);
     if (typeof parsed === 'string') return adapter.answer({ kind: 'deny', reason: `[Airlock] Denied: ${parsed}` }, undefined);
     event = parsed;
   } catch (err) {
     return adapter.answer({ kind: 'deny', reason: `[Airlock] Denied: the hook event could not be read (${(err as Error).message})` }, undefined);
   }
   const dir = resolveHomeDir(options.home, io.env);
+  if (adapter.neutralAnswer && (await othersEntryDecides(adapter, json, io.env, dir))) return adapter.neutralAnswer;
   const runtime = readRuntimeInfo(homePaths(dir).runtime);
   if (!runtime) return adapter.answer(notRunningVerdict(adapter, whenDown, `no Airlock runs for home ${dir}`), event);
   let token: string;

@@ -7,25 +7,18 @@
  * otherwise removes exactly the elements Airlock added, leaving the person's edits.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { applyEdits, findNodeAtLocation, getNodeValue, modify } from 'jsonc-parser';
-import { z } from 'zod';
+import { dirname } from 'node:path';
+import { applyEdits, findNodeAtLocation, modify } from 'jsonc-parser';
 import { ensureClientToken } from '../home/auth.ts';
 import { ensureHome, homePaths, loadConfig, writePrivateJson } from '../home/home.ts';
-import { canonicalJson } from '../store/canonical-json.ts';
 import type { SelfCommand } from '../upstream/command-resolver.ts';
-import { detectLayout, parseClientText, readClientFile, renderValueAt, replaceValues, rewriteFile, writeBackup } from '../clients/client-file.ts';
+import { detectLayout, readClientFile, renderValueAt, replaceValues, rewriteFile, writeBackup } from '../clients/client-file.ts';
 import { backupsDir } from '../clients/protected-record.ts';
 import type { ClientEnvironment } from '../clients/locations.ts';
 import { hookAdapter, hookInstall } from './adapters.ts';
 import { HOOK_CLIENT_NAMES, type HookClientId } from './hook-adapter.ts';
+import { hookRecordFile, readHookRecords, slotIndex, treeOf, type HookRecord, type HookSlot } from './hook-record.ts';
 import writeFileAtomic from 'write-file-atomic';
-
-/** One element Airlock adds to an array of a settings file. */
-export interface HookSlot {
-  location: string[];
-  value: unknown;
-}
 
 export interface HookEntryOptions {
   /** The hook command line, as a shell would run it. */
@@ -49,36 +42,10 @@ export interface HookInstallSpec {
   httpSlots?(options: { url: string; token: string; timeoutSeconds: number }): HookSlot[];
 }
 
-const RecordSchema = z.object({
-  client: z.string(),
-  path: z.string(),
-  slots: z.array(z.object({ location: z.array(z.string()), value: z.unknown() })),
-  /** The file's text before Airlock added its entries (null: there was no file). */
-  textBefore: z.string().nullable(),
-  textAfter: z.string(),
-  backup: z.string().optional(),
-  installedAt: z.number(),
-});
-export type HookRecord = z.infer<typeof RecordSchema>;
-const RecordFileSchema = z.object({ version: z.literal(1), hooks: z.array(RecordSchema) });
-
-export function hookRecordFile(home: string): string {
-  return join(home, 'protected-hooks.json');
-}
-
 export function loadHookRecords(home: string): HookRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(hookRecordFile(home), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  try {
-    return RecordFileSchema.parse(JSON.parse(text)).hooks;
-  } catch (err) {
-    throw new Error(`${hookRecordFile(home)} is damaged (${(err as Error).message.split('\n')[0]}); fix it, or restore client files from ${backupsDir(home)}`, { cause: err });
-  }
+  const records = readHookRecords(home);
+  if (!Array.isArray(records)) throw new Error(`${hookRecordFile(home)} is damaged (${records.damaged}); fix it, or restore client files from ${backupsDir(home)}`);
+  return records;
 }
 
 function saveHookRecords(home: string, records: HookRecord[]): void {
@@ -109,19 +76,7 @@ export function hookCommandLine(o: HookCommandLine & { project?: boolean }): str
   return words.map((w) => shellWord(w, o.platform)).join(' ');
 }
 
-/** Whether the slot's element is in the file's text now. */
-function slotIndex(text: string, jsonc: boolean, slot: HookSlot): number {
-  const root = treeOf(text, jsonc);
-  const node = root ? findNodeAtLocation(root, slot.location) : undefined;
-  if (!node || node.type !== 'array') return -1;
-  const want = canonicalJson(slot.value);
-  return (node.children ?? []).findIndex((child) => canonicalJson(getNodeValue(child)) === want);
-}
 
-function treeOf(text: string, jsonc: boolean) {
-  const parsed = parseClientText(text, jsonc);
-  return 'error' in parsed ? undefined : parsed.root;
-}
 
 export interface HookInstallContext {
   home: string;
