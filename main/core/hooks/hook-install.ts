@@ -31,8 +31,6 @@ export interface HookEntryOptions {
 export interface HookInstallSpec {
   settingsFile(env: ClientEnvironment): string;
   jsonc: boolean;
-  /** The file is a repository's (often committed): its command names no path of this machine and no home. */
-  project?: boolean;
   /** Top-level keys the file needs beside the hooks (Cursor's `version`). */
   preamble?: Record<string, unknown>;
   slots(options: HookEntryOptions): HookSlot[];
@@ -68,11 +66,9 @@ export interface HookCommandLine {
   platform?: NodeJS.Platform;
 }
 
-export function hookCommandLine(o: HookCommandLine & { project?: boolean }): string {
-  // A project file runs the `airlock` on PATH with its default home (AIRLOCK_HOME where set).
-  const program = o.project ? ['airlock'] : [o.self.command, ...(o.self.hookArgs ?? o.self.args)];
-  const home = o.project ? [] : ['--home', o.home];
-  const words = [...program, 'hook', o.client, ...home, '--timeout', String(o.timeoutSeconds), '--when-down', o.whenDown, '--on-timeout', o.onTimeout];
+export function hookCommandLine(o: HookCommandLine): string {
+  const program = [o.self.command, ...(o.self.hookArgs ?? o.self.args)];
+  const words = [...program, 'hook', o.client, '--home', o.home, '--timeout', String(o.timeoutSeconds), '--when-down', o.whenDown, '--on-timeout', o.onTimeout];
   return words.map((w) => shellWord(w, o.platform)).join(' ');
 }
 
@@ -177,7 +173,6 @@ export function installHooks(ctx: HookInstallContext, client: HookClientId, opti
     whenDown: options.whenDown ?? 'deny',
     onTimeout: options.onTimeout ?? (adapter.canHandBack ? 'ask' : 'deny'),
     platform: ctx.env.platform,
-    ...(spec.project && { project: true }),
   });
   let slots: HookSlot[];
   if (options.hookType === 'http') {
