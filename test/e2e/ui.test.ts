@@ -354,6 +354,42 @@ describe('policy editor', () => {
     // The review replays the history and the save reloads the policy: slow on a loaded machine.
   }, 60_000);
 
+  it('saving says "Saved", also when the answer to the save comes before its change event', async () => {
+    // The page's event stream holds back the policy change until the test lets it through.
+    await page.context().addInitScript(() => {
+      const real = window.fetch.bind(window);
+      const state = window as unknown as { releasePolicyEvents: () => void; policyEventsDelivered: number };
+      const released = new Promise<void>((resolve) => (state.releasePolicyEvents = resolve));
+      state.policyEventsDelivered = 0;
+      window.fetch = async (input, init) => {
+        const response = await real(input, init);
+        if (!String(input instanceof Request ? input.url : input).includes('/api/events') || !response.body) return response;
+        const held = new TransformStream<Uint8Array, Uint8Array>({
+          async transform(chunk, controller) {
+            const policyChange = new TextDecoder().decode(chunk).includes('policy.changed');
+            if (policyChange) await released;
+            controller.enqueue(chunk);
+            if (policyChange) state.policyEventsDelivered++;
+          },
+        });
+        return new Response(response.body.pipeThrough(held), { status: response.status, headers: response.headers });
+      };
+    });
+    await page.reload();
+    const action = page.getByRole('combobox', { name: 'Action for image_to_image' });
+    await action.selectOption('deny');
+    await page.getByRole('button', { name: 'Review and save' }).click();
+    const review = page.getByRole('region', { name: 'Review changes' });
+    await review.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText(/Saved\. The new policy is in force\.|policy\.json changed on disk/).waitFor();
+    await page.evaluate(() => (window as unknown as { releasePolicyEvents: () => void }).releasePolicyEvents());
+    await waitFor(() => page.evaluate(() => (window as unknown as { policyEventsDelivered: number }).policyEventsDelivered > 0), 10_000, 'the held policy change to arrive');
+    // The editor's own save is not reported as a change made on disk.
+    expect(await page.getByText('Saved. The new policy is in force.').count()).toBe(1);
+    expect(await page.getByText('policy.json changed on disk').count()).toBe(0);
+    expect(await action.inputValue()).toBe('deny');
+  });
+
   it('an invalid JSON edit shows the error and cannot be saved', async () => {
     await page.getByRole('tab', { name: 'JSON' }).click();
     const editor = page.getByRole('textbox', { name: 'Policy JSON' });
