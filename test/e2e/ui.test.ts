@@ -1,16 +1,21 @@
 /**
  * The web UI end to end: a real Airlock with the demo image server, a real MCP client, the
- * built UI in Debian's Chromium. One browser for the file; pages are reused across tests.
+ * built UI in Debian's Chromium. One Airlock and one browser for the file; each test starts
+ * from the same state (policy.json as POLICY, no grants, no waiting calls, a new signed-in
+ * page) and makes the calls it looks at itself, so tests pass alone and in any order.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { demoPng } from '../../main/demo/image-server.ts';
 import { openStores } from '../../main/core/store/stores.ts';
+import type { Grant, PendingCall } from '../../shared/api/contract.ts';
+import type { HistoryPage } from '../../shared/history.ts';
 import { probeServer } from '../fixtures/probe.ts';
 import { callerToken, connectHttp, DEMO_IMAGES, newClient, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor, writeCallerTokens } from '../helpers/harness.ts';
 import { buildRenderer, goTo, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
@@ -23,8 +28,11 @@ let home: ReturnType<typeof tempHome>;
 let airlock: Airlock;
 let browser: Browser;
 let client: Client;
-let main: WatchedPage;
+/** The signed-in page of the running test (a new one per test), closed after it. */
+let main: WatchedPage | undefined;
 let page: Page;
+/** Calls still waiting for their answer; the next test starts once they have one. */
+const inFlight = new Set<Promise<CallToolResult>>();
 
 function textOf(result: CallToolResult): string {
   return result.content
@@ -33,10 +41,19 @@ function textOf(result: CallToolResult): string {
     .join('\n');
 }
 
+/** A word no other test's calls contain: a test finds its own calls in history by it. */
+function marker(): string {
+  return `m${randomUUID().slice(0, 8)}`;
+}
+
 function callImageToImage(prompt: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
   const call = client.callTool({ name: 'image_to_image', arguments: { prompt, images: [IMAGE], size: '1K', ...extra } }) as Promise<CallToolResult>;
-  // The test awaits it; this only keeps a call left over by a failed test from being reported twice.
-  call.catch(() => undefined);
+  inFlight.add(call);
+  // The test awaits it; this also keeps a call left over by a failed test from being reported twice.
+  call.then(
+    () => inFlight.delete(call),
+    () => inFlight.delete(call),
+  );
   return call;
 }
 
@@ -48,12 +65,16 @@ async function card(prompt: string): Promise<Locator> {
   return page.locator(`section.approval-card[data-call-id="${id}"]`);
 }
 
-async function api<T>(method: string, input: unknown = {}): Promise<T> {
-  const response = await fetch(`${airlock.url}/api/rpc/${method}`, {
+function rpc(method: string, input: unknown = {}): Promise<Response> {
+  return fetch(`${airlock.url}/api/rpc/${method}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(input),
   });
+}
+
+async function api<T>(method: string, input: unknown = {}): Promise<T> {
+  const response = await rpc(method, input);
   expect(response.status).toBe(200);
   return (await response.json()) as T;
 }
@@ -63,6 +84,49 @@ async function stillPending(promise: Promise<unknown>, ms = 300): Promise<boolea
   const marker = Symbol('pending');
   const winner = await Promise.race([promise.then(() => undefined, () => undefined), new Promise((r) => setTimeout(() => r(marker), ms))]);
   return winner === marker;
+}
+
+/**
+ * Makes `policy` the policy in force: policy.json is replaced the way an editor saves it, and
+ * this returns once Airlock's watcher has reloaded it (the policy in force has its text).
+ */
+async function usePolicy(policy: unknown): Promise<void> {
+  const text = JSON.stringify(policy, null, 2);
+  const path = join(home.dir, 'policy.json');
+  writeFileSync(`${path}.next`, text);
+  renameSync(`${path}.next`, path);
+  await waitFor(() => {
+    const state = airlock.policy.state();
+    return state.text === text && state.problems.length === 0;
+  }, 10_000, 'Airlock to reload policy.json');
+}
+
+/** Denies whatever still waits (a failed test's calls) until every call made so far has its answer. */
+async function settleLeftoverCalls(): Promise<void> {
+  await waitFor(async () => {
+    for (const pending of await api<PendingCall[]>('pending.list')) {
+      // It may have been answered in the meantime: then this is refused, which is fine.
+      await rpc('pending.decide', { id: pending.id, decision: 'deny' });
+    }
+    return inFlight.size === 0;
+  }, 30_000, 'the calls an earlier test left waiting to be answered');
+}
+
+/** Makes an image_to_image call and answers it through the control API; resolves to its history id. */
+async function decidedCall(prompt: string, decision: 'approve' | 'deny'): Promise<string> {
+  const call = callImageToImage(prompt);
+  const pending = await waitFor(async () => (await api<PendingCall[]>('pending.list')).find((p) => p.arguments.prompt === prompt), 10_000, `the call "${prompt}" to wait`);
+  await api('pending.decide', { id: pending.id, decision });
+  expect(Boolean((await call).isError)).toBe(decision === 'deny');
+  return pending.historyId;
+}
+
+/** A new page, signed in with a fresh one-time code, on `route`. */
+async function openUi(route: string): Promise<void> {
+  main = await openPage(browser);
+  page = main.page;
+  await page.goto(`${airlock.url}/#/${route}?code=${airlock.issueLoginCode()}`);
+  await page.waitForFunction(() => sessionStorage.getItem('airlock.adminToken') !== null && !location.hash.includes('code='));
 }
 
 beforeAll(async () => {
@@ -76,18 +140,27 @@ beforeAll(async () => {
   airlock = await startAirlock(home.dir, { images: DEMO_IMAGES, probe }, { uiRoot, policy: POLICY });
   browser = await launchBrowser();
   client = await connectHttp(airlock, 'images', newClient('e2e-agent'), callerToken('e2e-agent'));
-  main = await openPage(browser);
-  page = main.page;
-  await page.goto(`${airlock.url}/#/popup?code=${airlock.issueLoginCode()}`);
-  await page.getByText('Nothing waiting').waitFor();
 }, 120_000);
 
+beforeEach(async () => {
+  await settleLeftoverCalls();
+  await usePolicy(POLICY);
+  for (const grant of await api<Grant[]>('grants.list')) await api('grants.revoke', { id: grant.id });
+});
+
 afterEach(async (ctx) => {
-  // AIRLOCK_E2E_FAILURES=<dir> keeps a picture of the page for each failed test.
-  const dir = process.env.AIRLOCK_E2E_FAILURES;
-  if (dir && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(dir, `${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
-  // Any uncaught page error or console error fails the suite.
-  expect(main?.problems ?? []).toEqual([]);
+  const opened = main;
+  main = undefined;
+  if (!opened) return;
+  try {
+    // AIRLOCK_E2E_FAILURES=<dir> keeps a picture of the page for each failed test.
+    const dir = process.env.AIRLOCK_E2E_FAILURES;
+    if (dir && ctx.task.result?.state === 'fail') await opened.page.screenshot({ path: join(dir, `${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
+    // Any uncaught page error or console error fails the test that caused it.
+    expect(opened.problems).toEqual([]);
+  } finally {
+    await opened.context.close();
+  }
 });
 
 afterAll(async () => {
@@ -111,6 +184,10 @@ describe('serving', () => {
 
 describe('sign-in', () => {
   it('trades the one-time code for the token and removes it from the address bar', async () => {
+    main = await openPage(browser);
+    page = main.page;
+    await page.goto(`${airlock.url}/#/popup?code=${airlock.issueLoginCode()}`);
+    await page.getByText('Nothing waiting').waitFor();
     expect(page.url()).not.toContain('code=');
     expect(new URL(page.url()).hash).toBe('#/popup');
     const stored = await page.evaluate(() => sessionStorage.getItem('airlock.adminToken'));
@@ -130,6 +207,11 @@ describe('sign-in', () => {
 });
 
 describe('approval popup', () => {
+  beforeEach(async () => {
+    await openUi('popup');
+    await page.getByText('Nothing waiting').waitFor();
+  });
+
   it('shows the tool and the prompt; Approve lets the real upstream result through', async () => {
     const result = callImageToImage('a lighthouse at dusk');
     const shown = await card('a lighthouse at dusk');
@@ -161,6 +243,7 @@ describe('approval popup', () => {
   it('edited arguments reach the upstream server', async () => {
     const result = callImageToImage('the original prompt');
     const shown = await card('the original prompt');
+    const { historyId } = (await api<PendingCall[]>('pending.list')).find((p) => p.arguments.prompt === 'the original prompt')!;
     await shown.getByRole('button', { name: 'Edit arguments' }).click();
     await shown.getByRole('tab', { name: 'JSON' }).click();
     const editor = shown.getByRole('textbox', { name: 'Arguments JSON' });
@@ -178,7 +261,7 @@ describe('approval popup', () => {
 
     // History shows both argument sets as a difference.
     await goTo(page, 'history');
-    await page.getByRole('listbox', { name: 'Calls, newest first' }).getByRole('option', { name: /image_to_image/ }).first().click();
+    await page.getByRole('listbox', { name: 'Calls, newest first' }).getByRole('option', { name: /image_to_image/ }).and(page.locator(`[id="entry-${historyId}"]`)).click();
     const diff = page.getByRole('complementary', { name: 'Call details' }).getByRole('region', { name: 'Edited arguments' });
     await diff.getByText('Sent by the agent').waitFor();
     await diff.getByText('Approved and run').waitFor();
@@ -187,7 +270,6 @@ describe('approval popup', () => {
     expect(await sides.nth(0).textContent()).toContain('the original prompt');
     expect(await sides.nth(1).textContent()).toContain('the edited prompt');
     expect(await diff.locator('.cm-changedLine').count()).toBeGreaterThan(0);
-    await goTo(page, 'popup');
   });
 
   it('arguments that break the input schema cannot be approved', async () => {
@@ -246,16 +328,21 @@ describe('approval popup', () => {
 });
 
 describe('policy editor', () => {
+  beforeEach(async () => {
+    await openUi('policy');
+    await page.getByRole('combobox', { name: 'Action for image_to_image' }).waitFor();
+  });
+
   it('changing image_to_image from ask to deny in the form and saving refuses the next call', async () => {
-    await goTo(page, 'policy');
+    // A call the current policy asks about, which the edited one would refuse.
+    await decidedCall(`approved before the policy change ${marker()}`, 'approve');
     const action = page.getByRole('combobox', { name: 'Action for image_to_image' });
-    await action.waitFor();
     expect(await action.inputValue()).toBe('ask');
     await action.selectOption('deny');
     await page.getByRole('button', { name: 'Review and save' }).click();
     const review = page.getByRole('region', { name: 'Review changes' });
     await review.waitFor();
-    // The approved calls above would now be denied.
+    // The call approved above would now be denied.
     expect(await review.textContent()).toMatch(/would be decided differently/);
     await screenshotBoth(page, 'policy-editor');
     await review.getByRole('button', { name: 'Save policy' }).click();
@@ -266,6 +353,42 @@ describe('policy editor', () => {
     expect(textOf(refused)).toContain('Denied by policy');
     // The review replays the history and the save reloads the policy: slow on a loaded machine.
   }, 60_000);
+
+  it('saving says "Saved", also when the answer to the save comes before its change event', async () => {
+    // The page's event stream holds back the policy change until the test lets it through.
+    await page.context().addInitScript(() => {
+      const real = window.fetch.bind(window);
+      const state = window as unknown as { releasePolicyEvents: () => void; policyEventsDelivered: number };
+      const released = new Promise<void>((resolve) => (state.releasePolicyEvents = resolve));
+      state.policyEventsDelivered = 0;
+      window.fetch = async (input, init) => {
+        const response = await real(input, init);
+        if (!String(input instanceof Request ? input.url : input).includes('/api/events') || !response.body) return response;
+        const held = new TransformStream<Uint8Array, Uint8Array>({
+          async transform(chunk, controller) {
+            const policyChange = new TextDecoder().decode(chunk).includes('policy.changed');
+            if (policyChange) await released;
+            controller.enqueue(chunk);
+            if (policyChange) state.policyEventsDelivered++;
+          },
+        });
+        return new Response(response.body.pipeThrough(held), { status: response.status, headers: response.headers });
+      };
+    });
+    await page.reload();
+    const action = page.getByRole('combobox', { name: 'Action for image_to_image' });
+    await action.selectOption('deny');
+    await page.getByRole('button', { name: 'Review and save' }).click();
+    const review = page.getByRole('region', { name: 'Review changes' });
+    await review.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText(/Saved\. The new policy is in force\.|policy\.json changed on disk/).waitFor();
+    await page.evaluate(() => (window as unknown as { releasePolicyEvents: () => void }).releasePolicyEvents());
+    await waitFor(() => page.evaluate(() => (window as unknown as { policyEventsDelivered: number }).policyEventsDelivered > 0), 10_000, 'the held policy change to arrive');
+    // The editor's own save is not reported as a change made on disk.
+    expect(await page.getByText('Saved. The new policy is in force.').count()).toBe(1);
+    expect(await page.getByText('policy.json changed on disk').count()).toBe(0);
+    expect(await action.inputValue()).toBe('deny');
+  });
 
   it('an invalid JSON edit shows the error and cannot be saved', async () => {
     await page.getByRole('tab', { name: 'JSON' }).click();
@@ -333,17 +456,29 @@ describe('policy editor', () => {
   });
 
   it('an external edit of policy.json shows up live', async () => {
+    // The page opens on a policy that refuses image_to_image; the edit by hand asks again.
+    await usePolicy({ ...POLICY, tools: { image_to_image: { action: 'deny' } } });
+    await page.reload();
+    const action = page.getByRole('combobox', { name: 'Action for image_to_image' });
+    await waitFor(async () => (await action.inputValue()) === 'deny', 10_000, 'the form to show the policy that refuses');
     const text = JSON.stringify({ ...POLICY, tools: { image_to_image: { action: 'ask', reason: 'Edited by hand' } } }, null, 2) + '\n';
     writeFileSync(join(home.dir, 'policy.json'), text);
-    await waitFor(async () => (await page.getByRole('combobox', { name: 'Action for image_to_image' }).inputValue()) === 'ask', 10_000, 'the form to follow policy.json');
+    await waitFor(async () => (await action.inputValue()) === 'ask', 10_000, 'the form to follow policy.json');
     await page.getByText('policy.json changed on disk').waitFor();
+    // The edit is in force: the next call's card gives its reason.
+    await goTo(page, 'popup');
+    const call = callImageToImage('after the edit by hand');
+    const shown = await card('after the edit by hand');
+    expect(await shown.textContent()).toContain('Edited by hand');
+    await shown.getByRole('button', { name: 'Deny' }).click();
+    expect((await call).isError).toBe(true);
   });
 
   it('"Always" is remembered as a grant, listed, and revocable', async () => {
     await goTo(page, 'popup');
     const first = callImageToImage('remember this one');
     const shown = await card('remember this one');
-    expect(await shown.textContent()).toContain('Edited by hand');
+    expect(await shown.textContent()).toContain('Costs money per image');
     // The card says what each choice covers, with this call's caller.
     await shown.getByRole('radio', { name: 'This session' }).check();
     expect(await shown.getByTestId('remember-scope').textContent()).toBe('Remembers: image_to_image from e2e-agent, until this session ends.');
@@ -370,38 +505,65 @@ describe('policy editor', () => {
     await revoke.click();
     await page.getByText('No remembered decisions').waitFor();
     expect(await api<unknown[]>('grants.list')).toEqual([]);
-    await page.getByRole('tab', { name: 'Rules' }).click();
   });
 });
 
 describe('history timeline', () => {
+  /** This test's calls as history has them, newest first. */
+  async function ownEntries(mark: string) {
+    return (await api<HistoryPage>('history.query', { q: mark })).entries;
+  }
+
   it('shows the calls with their decisions and filters them', async () => {
-    await goTo(page, 'history');
+    const mark = marker();
+    const approved = await decidedCall(`a lighthouse at dusk ${mark}`, 'approve');
+    const denied = [
+      await decidedCall(`a very expensive poster ${mark}`, 'deny'),
+      await decidedCall(`schema check ${mark}`, 'deny'),
+      await decidedCall(`second of two ${mark}`, 'deny'),
+    ];
+    // A call the policy refuses, without asking anyone.
+    await usePolicy({ ...POLICY, tools: { ...POLICY.tools, text_to_image: { action: 'deny' } } });
+    expect((await client.callTool({ name: 'text_to_image', arguments: { prompt: `refused ${mark}`, size: '1K' } })).isError).toBe(true);
+    const refused = (await ownEntries(mark)).find((e) => e.tool === 'text_to_image')!.id;
+
+    await openUi('history');
     const list = page.getByRole('listbox', { name: 'Calls, newest first' });
-    await list.getByRole('option').first().waitFor();
+    const row = (id: string) => list.locator(`[id="entry-${id}"]`);
     const labels = async () => list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
-    await waitFor(async () => (await labels()).length >= 8, 10_000, 'all calls in the timeline');
-    const all = await labels();
-    expect(all.some((l) => l.includes('Approved'))).toBe(true);
+    const shown = async () => list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => ({ id: n.id.replace(/^entry-/, ''), decision: n.getAttribute('data-decision') })));
+    const ownIds = [approved, ...denied, refused];
+    await waitFor(async () => {
+      const ids = (await shown()).map((r) => r.id);
+      return ownIds.every((id) => ids.includes(id));
+    }, 10_000, "this test's calls in the timeline");
     // One word for a person's denial, another for the policy's; the filter offers each once.
-    expect(all.some((l) => l.includes('Denied by you'))).toBe(true);
-    expect(all.some((l) => l.includes('Denied by policy'))).toBe(true);
-    expect(all.some((l) => l.includes('Rejected'))).toBe(false);
+    expect(await row(approved).getAttribute('aria-label')).toContain('Approved');
+    for (const id of denied) expect(await row(id).getAttribute('aria-label')).toContain('Denied by you');
+    expect(await row(refused).getAttribute('aria-label')).toContain('Denied by policy');
+    expect((await labels()).some((l) => l.includes('Rejected'))).toBe(false);
     const options = await page.getByRole('combobox', { name: 'Decision' }).locator('option').allTextContents();
     expect(options.filter((o) => o.startsWith('Denied'))).toEqual(['Denied by policy', 'Denied by you']);
     expect(options).not.toContain('Rejected');
 
     await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by you' });
     await waitFor(async () => {
-      const rows = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-decision')));
-      return rows.length === 3 && rows.every((d) => d === 'rejected_by_user');
+      const rows = await shown();
+      const ids = rows.map((r) => r.id);
+      return rows.every((r) => r.decision === 'rejected_by_user') && denied.every((id) => ids.includes(id)) && !ids.includes(approved) && !ids.includes(refused);
     }, 10_000, 'only the rejected calls');
+    // With this test's word as well: exactly its rejected calls.
+    await page.getByRole('searchbox', { name: 'Search arguments and tools' }).fill(mark);
+    await waitFor(async () => {
+      const rows = await shown();
+      return rows.length === denied.length && rows.every((r) => r.decision === 'rejected_by_user' && denied.includes(r.id));
+    }, 10_000, "only this test's rejected calls");
 
     await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Any decision' });
-    await page.getByRole('searchbox', { name: 'Search arguments and tools' }).fill('lighthouse');
+    await page.getByRole('searchbox', { name: 'Search arguments and tools' }).fill(`lighthouse ${mark}`);
     await waitFor(async () => {
-      const rows = await labels();
-      return rows.length === 1 && rows[0]!.includes('Approved');
+      const rows = await shown();
+      return rows.length === 1 && rows[0]!.id === approved && (await labels())[0]!.includes('Approved');
     }, 10_000, 'the one lighthouse call');
 
     await list.getByRole('option').first().click();
@@ -411,27 +573,46 @@ describe('history timeline', () => {
     // The agent here is a 2025-11-25 client (SDK 1.x): the call's era is shown with it.
     expect(await detail.getByTestId('call-protocol').textContent()).toBe('MCP 2025-11-25 (legacy era: session)');
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await waitFor(async () => (await labels()).length >= 8, 10_000, 'the full timeline again');
+    await waitFor(async () => {
+      const ids = (await shown()).map((r) => r.id);
+      return ownIds.every((id) => ids.includes(id));
+    }, 10_000, 'the full timeline again');
     await screenshotBoth(page, 'history');
   });
 
   it('exports the filtered history as CSV', async () => {
+    const mark = marker();
+    await decidedCall(`a lighthouse at dusk ${mark}`, 'approve');
+    const denied = [await decidedCall(`a very expensive poster ${mark}`, 'deny'), await decidedCall(`schema check ${mark}`, 'deny')];
+
+    await openUi('history');
+    const list = page.getByRole('listbox', { name: 'Calls, newest first' });
     await page.getByRole('combobox', { name: 'Decision' }).selectOption({ label: 'Denied by you' });
+    await page.getByRole('searchbox', { name: 'Search arguments and tools' }).fill(mark);
+    await waitFor(async () => {
+      const ids = await list.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.id.replace(/^entry-/, '')));
+      return ids.length === denied.length && denied.every((id) => ids.includes(id));
+    }, 10_000, "this test's rejected calls");
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync(await download.path(), 'utf8');
     const rows = csv.trim().split(/\r?\n/);
     expect(rows[0]).toMatch(/^id,receivedAt,/);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(1 + denied.length);
     expect(csv).toContain('a very expensive poster');
     // The export uses the UI's words for the outcome.
     expect(rows[0]!.split(',')).toContain('outcome');
-    expect(rows.slice(1).every((row) => row.includes(',Denied by you,'))).toBe(true);
+    expect(rows.slice(1).every((row) => row.includes(',Denied by you,') && row.includes(mark))).toBe(true);
     expect(csv).not.toContain('a lighthouse at dusk');
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
 
   it('a new call appears live at the top, without reloading', async () => {
+    const mark = marker();
+    expect((await client.callTool({ name: 'text_to_image', arguments: { prompt: mark, size: '1K' } })).isError).toBeFalsy();
+    const [own] = await ownEntries(mark);
+    await openUi('history');
     const first = page.getByRole('listbox', { name: 'Calls, newest first' }).getByRole('option').first();
+    await waitFor(async () => (await first.getAttribute('id')) === `entry-${own!.id}`, 10_000, "this test's call at the top");
     expect(await first.getAttribute('aria-label')).not.toContain('get_image_info');
     await client.callTool({ name: 'get_image_info', arguments: { image: IMAGE } });
     await waitFor(async () => (await first.getAttribute('aria-label'))?.includes('get_image_info on images, Allowed'), 10_000, 'the new call');
@@ -439,8 +620,11 @@ describe('history timeline', () => {
 });
 
 describe('servers', () => {
+  beforeEach(async () => {
+    await openUi('servers');
+  });
+
   it('lists the upstream with its tools and their annotations', async () => {
-    await goTo(page, 'servers');
     const server = page.getByRole('region', { name: 'Server images' });
     await server.getByText('Ready').waitFor();
     expect(await server.textContent()).toContain('image_to_image');

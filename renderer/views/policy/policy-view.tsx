@@ -81,11 +81,15 @@ export function PolicyView() {
     if (dirty) setMessage((m) => (m?.kind === 'ok' ? undefined : m));
   }, [text, dirty]);
 
-  // Say so when the policy in force changes underneath a clean editor.
+  // Say so when the policy in force changes underneath a clean editor. The version this
+  // editor saved is not such a change, whether its answer or its change event comes first.
   const version = policy?.version;
   const lastVersion = useRef(version);
+  const savedVersion = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (lastVersion.current !== undefined && version !== lastVersion.current && !dirty && busy !== 'saving') {
+    if (version !== undefined && version === savedVersion.current) {
+      savedVersion.current = undefined;
+    } else if (lastVersion.current !== undefined && version !== lastVersion.current && !dirty && busy !== 'saving') {
       setMessage({ kind: 'ok', text: 'policy.json changed on disk; showing the new version.' });
     }
     lastVersion.current = version;
@@ -122,6 +126,7 @@ export function PolicyView() {
     setBusy('saving');
     try {
       const state = await bridge().call('policy.put', { text });
+      if (state.version !== lastVersion.current) savedVersion.current = state.version;
       usePolicyStore.getState().set(state);
       if (usePolicyStore.getState().draft === text) usePolicyStore.getState().discardDraft();
       setSimulation(undefined);
