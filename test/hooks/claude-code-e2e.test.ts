@@ -7,47 +7,31 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
+import { api, EVERYTHING } from '../helpers/harness.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
 import { claudeEnv, runClaude } from './claude-cli.ts';
-import { airlockCli, historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
+import { airlockCli, historyOf, hookRig, pendingOf, protectHooks, type HookRig } from './hook-e2e.ts';
 
 describe('Claude Code asks Airlock before each tool (real CLI, command hook, stand-in model)', () => {
-  let home: ReturnType<typeof tempHome>;
-  let user: ReturnType<typeof tempHome>;
-  let airlock: Airlock;
-  let standIn: MessagesStandIn;
-  let env: NodeJS.ProcessEnv;
-  let project: string;
-
-  beforeAll(async () => {
-    home = tempHome('airlock-hooks-home-');
-    user = tempHome('airlock-hooks-user-');
-    standIn = await startMessagesStandIn();
-    env = claudeEnv(user.dir, standIn);
-    project = join(user.dir, 'project');
-    mkdirSync(project, { recursive: true });
-    const policy = { ...HOOK_STARTER_POLICY, servers: { ...HOOK_STARTER_POLICY.servers, everything: { tools: { '*': { action: 'ask' } } } } };
-    // The MCP token from auth.json (no override), as the hook command reads it.
-    airlock = await startAirlock(home.dir, { everything: EVERYTHING }, { port: await freePort(), policy, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    // A server Claude Code runs itself, then protected through Airlock's proxy.
-    mkdirSync(join(user.dir, '.claude'), { recursive: true });
-    writeFileSync(join(user.dir, '.claude', '.claude.json'), JSON.stringify({ mcpServers: { everything: { type: 'stdio', ...EVERYTHING } } }, null, 2), { flag: 'w' });
-    await airlockCli(['protect', 'claude-code', 'everything'], home.dir, env);
-    await protectHooks('claude-code', home.dir, env);
-  }, 90_000);
-
-  afterEach(() => standIn.script([]));
-
-  afterAll(async () => {
-    await airlock?.stop();
-    await standIn?.close();
-    home?.cleanup();
-    user?.cleanup();
+  let home: HookRig<MessagesStandIn>['home'], user: HookRig<MessagesStandIn>['user'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'hooks',
+    standIn: startMessagesStandIn,
+    env: claudeEnv,
+    servers: { everything: EVERYTHING },
+    policy: { ...HOOK_STARTER_POLICY, servers: { ...HOOK_STARTER_POLICY.servers, everything: { tools: { '*': { action: 'ask' } } } } },
+    prepare: async (rig) => {
+      ({ home, user, airlock, standIn, env, project } = rig);
+      // A server Claude Code runs itself, then protected through Airlock's proxy.
+      mkdirSync(join(user.dir, '.claude'), { recursive: true });
+      writeFileSync(join(user.dir, '.claude', '.claude.json'), JSON.stringify({ mcpServers: { everything: { type: 'stdio', ...EVERYTHING } } }, null, 2), { flag: 'w' });
+      await airlockCli(['protect', 'claude-code', 'everything'], home.dir, env);
+      await protectHooks('claude-code', home.dir, env);
+    },
   });
 
   it('an asked Bash call waits in the queue; approved, it runs (its effect on disk) and the model gets its output; the caller is the client\'s own token', async () => {
@@ -143,63 +127,56 @@ describe('Claude Code asks Airlock before each tool (real CLI, command hook, sta
 });
 
 describe('Claude Code with Airlock stopped (real CLI, command hook, stand-in model)', () => {
-  it('the call is refused with the "not running" message and does not run', async () => {
-    const home = tempHome('airlock-hooks-down-');
-    const user = tempHome('airlock-hooks-down-user-');
-    const standIn = await startMessagesStandIn();
-    try {
-      const env = claudeEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<MessagesStandIn>['home'], user: HookRig<MessagesStandIn>['user'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'hooks-down',
+    standIn: startMessagesStandIn,
+    env: claudeEnv,
+    prepare: async (rig) => {
+      ({ home, user, airlock, standIn, env, project } = rig);
       mkdirSync(join(user.dir, '.claude'), { recursive: true });
-      // Installed while Airlock ran, then Airlock is stopped.
-      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
       await protectHooks('claude-code', home.dir, env);
-      await airlock.stop();
-      const marker = join(project, 'never.txt');
-      standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
-      await runClaude(env, project).done;
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.is_error).toBe(true);
-      expect(standIn.results[0]!.text).toContain('Airlock is not running');
-    } finally {
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it('the call is refused with the "not running" message and does not run', async () => {
+    // Installed while Airlock ran (the rig's prepare), then Airlock is stopped.
+    await airlock.stop();
+    const marker = join(project, 'never.txt');
+    standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    await runClaude(env, project).done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.is_error).toBe(true);
+    expect(standIn.results[0]!.text).toContain('Airlock is not running');
   }, 120_000);
 });
 
 describe('Claude Code when nobody answers in time (real CLI, command hook, stand-in model)', () => {
-  it("the wait ends before the hook's timeout and the call is handed back to Claude Code's own permission prompt (which -p cannot show: not run)", async () => {
-    const home = tempHome('airlock-hooks-timeout-');
-    const user = tempHome('airlock-hooks-timeout-user-');
-    const standIn = await startMessagesStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = claudeEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<MessagesStandIn>['home'], user: HookRig<MessagesStandIn>['user'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'hooks-timeout',
+    standIn: startMessagesStandIn,
+    env: claudeEnv,
+    prepare: async (rig) => {
+      ({ home, user, airlock, standIn, env, project } = rig);
       mkdirSync(join(user.dir, '.claude'), { recursive: true });
       // 12 s for the hook: Airlock gives the person 2 s of it.
       await protectHooks('claude-code', home.dir, env, '--hook-timeout', '12');
-      const marker = join(project, 'unanswered.txt');
-      standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
-      const claude = runClaude(env, project);
-      const pending = await pendingOf(airlock, 'Bash');
-      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
-      const { stdout } = await claude.done;
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.is_error).toBe(true);
-      // Claude Code's prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
-      expect(standIn.results[0]!.text).toContain('Claude Code asks you instead');
-      expect((JSON.parse(stdout) as { permission_denials: { tool_name: string }[] }).permission_denials.map((d) => d.tool_name)).toEqual(['Bash']);
-      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
-    } finally {
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it("the wait ends before the hook's timeout and the call is handed back to Claude Code's own permission prompt (which -p cannot show: not run)", async () => {
+    const marker = join(project, 'unanswered.txt');
+    standIn.script([[{ name: 'Bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    const claude = runClaude(env, project);
+    const pending = await pendingOf(airlock, 'Bash');
+    expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+    const { stdout } = await claude.done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.is_error).toBe(true);
+    // Claude Code's prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
+    expect(standIn.results[0]!.text).toContain('Claude Code asks you instead');
+    expect((JSON.parse(stdout) as { permission_denials: { tool_name: string }[] }).permission_denials.map((d) => d.tool_name)).toEqual(['Bash']);
+    expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
   }, 120_000);
 });

@@ -6,50 +6,32 @@
  * untrusted hook not at all); a real Airlock core decides each call with the starter policy
  * for hook clients.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
-import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
+import { api, EVERYTHING } from '../helpers/harness.ts';
 import { startResponsesStandIn, type ResponsesStandIn } from '../fixtures/responses-api-stand-in.ts';
 import { codexEnv, runCodex, trustAirlockHooks } from './codex-cli.ts';
-import { historyOf, killedAfterEach, pendingOf, protectHooks } from './hook-e2e.ts';
+import { historyOf, hookRig, killedAfterEach, pendingOf, protectHooks, type HookRig } from './hook-e2e.ts';
 
 /** Every Codex a test starts, killed after it if still running. */
 const codex = killedAfterEach(runCodex);
 
 describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand-in model)', () => {
-  let home: ReturnType<typeof tempHome>;
-  let user: ReturnType<typeof tempHome>;
-  let airlock: Airlock;
-  let standIn: ResponsesStandIn;
-  let env: NodeJS.ProcessEnv;
-  let project: string;
-
-  beforeAll(async () => {
-    home = tempHome('airlock-codex-home-');
-    user = tempHome('airlock-codex-user-');
-    standIn = await startResponsesStandIn();
+  let home: HookRig<ResponsesStandIn>['home'], airlock: Airlock, standIn: ResponsesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'codex',
+    standIn: startResponsesStandIn,
     // An MCP server Codex runs itself, past Airlock's proxy: only the hook sees its calls.
-    env = codexEnv(user.dir, standIn, { everything: EVERYTHING });
-    project = join(user.dir, 'project');
-    mkdirSync(project, { recursive: true });
-    // The MCP token from auth.json (no override), as the hook command reads it.
-    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    // The entry does nothing until trusted in Codex: protect says so.
-    expect(await protectHooks('codex', home.dir, env)).toContain('open /hooks in Codex and trust');
-    expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
-  }, 90_000);
-
-  afterEach(() => standIn.script([]));
-
-  afterAll(async () => {
-    await airlock?.stop();
-    await standIn?.close();
-    home?.cleanup();
-    user?.cleanup();
+    env: (userDir, model) => codexEnv(userDir, model, { everything: EVERYTHING }),
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
+      // The entry does nothing until trusted in Codex: protect says so.
+      expect(await protectHooks('codex', home.dir, env)).toContain('open /hooks in Codex and trust');
+      expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
+    },
   });
 
   it("an asked shell call waits in the queue with Codex's context; approved, it runs (its effect on disk) and the model gets its output; the caller is Codex's own token", async () => {
@@ -136,96 +118,85 @@ describe('Codex CLI asks Airlock before each tool (real CLI, command hook, stand
 });
 
 describe('Codex CLI with Airlock stopped (real CLI, command hook, stand-in model)', () => {
-  it('the call is refused with the "not running" message and does not run', async () => {
-    const home = tempHome('airlock-codex-down-');
-    const user = tempHome('airlock-codex-down-user-');
-    const standIn = await startResponsesStandIn();
-    try {
-      const env = codexEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
-      // Installed while Airlock ran, then Airlock is stopped.
-      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  let home: HookRig<ResponsesStandIn>['home'], airlock: Airlock, standIn: ResponsesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'codex-down',
+    standIn: startResponsesStandIn,
+    env: codexEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       await protectHooks('codex', home.dir, env);
       expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
-      await airlock.stop();
-      const marker = join(project, 'never.txt');
-      standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
-      expect((await codex(env, project).done).code).toBe(0);
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
-      expect(standIn.results[0]!.text).toContain('Airlock is not running');
-    } finally {
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it('the call is refused with the "not running" message and does not run', async () => {
+    // Installed while Airlock ran (the rig's prepare), then Airlock is stopped.
+    await airlock.stop();
+    const marker = join(project, 'never.txt');
+    standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
+    expect((await codex(env, project).done).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
+    expect(standIn.results[0]!.text).toContain('Airlock is not running');
   }, 120_000);
 });
 
 describe("Codex CLI before the person trusts Airlock's hook (real CLI, command hook, stand-in model)", () => {
-  it('Codex runs an untrusted hook not at all (the command runs unasked); once trusted, the same call waits for a person', async () => {
-    const home = tempHome('airlock-codex-trust-');
-    const user = tempHome('airlock-codex-trust-user-');
-    const standIn = await startResponsesStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = codexEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<ResponsesStandIn>['home'], airlock: Airlock, standIn: ResponsesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'codex-trust',
+    standIn: startResponsesStandIn,
+    env: codexEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       await protectHooks('codex', home.dir, env);
-      const unguarded = join(project, 'unguarded.txt');
-      standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo unguarded > ${unguarded}` } }]]);
-      expect((await codex(env, project).done).code).toBe(0);
-      expect(readFileSync(unguarded, 'utf8')).toBe('unguarded\n');
-      expect(await historyOf(airlock)).toEqual([]);
+    },
+  });
 
-      expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
-      const guarded = join(project, 'guarded.txt');
-      standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo guarded > ${guarded}` } }]]);
-      const run = codex(env, project);
-      const pending = await pendingOf(airlock, 'Bash');
-      expect(existsSync(guarded)).toBe(false);
-      await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not now' });
-      await run.done;
-      expect(existsSync(guarded)).toBe(false);
-    } finally {
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+  it('Codex runs an untrusted hook not at all (the command runs unasked); once trusted, the same call waits for a person', async () => {
+    const unguarded = join(project, 'unguarded.txt');
+    standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo unguarded > ${unguarded}` } }]]);
+    expect((await codex(env, project).done).code).toBe(0);
+    expect(readFileSync(unguarded, 'utf8')).toBe('unguarded\n');
+    expect(await historyOf(airlock)).toEqual([]);
+
+    expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
+    const guarded = join(project, 'guarded.txt');
+    standIn.script([[{ name: 'exec_command', arguments: { cmd: `echo guarded > ${guarded}` } }]]);
+    const run = codex(env, project);
+    const pending = await pendingOf(airlock, 'Bash');
+    expect(existsSync(guarded)).toBe(false);
+    await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny', message: 'not now' });
+    await run.done;
+    expect(existsSync(guarded)).toBe(false);
   }, 120_000);
 });
 
 describe('Codex CLI when nobody answers in time (real CLI, command hook, stand-in model)', () => {
-  it("the wait ends before Codex's hook timeout (which would run the tool) and the call is refused, saying so", async () => {
-    const home = tempHome('airlock-codex-timeout-');
-    const user = tempHome('airlock-codex-timeout-user-');
-    const standIn = await startResponsesStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = codexEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<ResponsesStandIn>['home'], airlock: Airlock, standIn: ResponsesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'codex-timeout',
+    standIn: startResponsesStandIn,
+    env: codexEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       // 12 s for the hook: Airlock gives the person 2 s of it.
       await protectHooks('codex', home.dir, env, '--hook-timeout', '12');
       expect(Object.values(await trustAirlockHooks(env, project))).toEqual(['trusted']);
-      const marker = join(project, 'unanswered.txt');
-      standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
-      const run = codex(env, project);
-      const pending = await pendingOf(airlock, 'Bash');
-      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
-      expect((await run.done).code).toBe(0);
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
-      expect(standIn.results[0]!.text).toContain('Approval timed out');
-      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
-    } finally {
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it("the wait ends before Codex's hook timeout (which would run the tool) and the call is refused, saying so", async () => {
+    const marker = join(project, 'unanswered.txt');
+    standIn.script([[{ name: 'exec_command', arguments: { cmd: `touch ${marker}` } }]]);
+    const run = codex(env, project);
+    const pending = await pendingOf(airlock, 'Bash');
+    expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+    expect((await run.done).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.text).toContain('Command blocked by PreToolUse hook');
+    expect(standIn.results[0]!.text).toContain('Approval timed out');
+    expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
   }, 120_000);
 });

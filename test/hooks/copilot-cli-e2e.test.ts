@@ -6,47 +6,29 @@
  * --hooks` (and `airlock protect vscode --hooks`, whose entry in ~/.copilot/hooks/ Copilot CLI
  * runs too); a real Airlock core decides each call with the starter policy for hook clients.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
-import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { startMessagesStandIn, type MessagesStandIn } from '../fixtures/messages-api-stand-in.ts';
-import { api, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor } from '../helpers/harness.ts';
+import { api, waitFor } from '../helpers/harness.ts';
 import { copilotEnv, runCopilot } from './copilot-cli.ts';
-import { historyOf, killedAfterEach, pendingOf, protectHooks } from './hook-e2e.ts';
+import { historyOf, hookRig, killedAfterEach, pendingOf, protectHooks, type HookRig } from './hook-e2e.ts';
 
 /** Every Copilot CLI a test starts, killed after it whatever happened. */
 const copilot = killedAfterEach(runCopilot);
 
 describe('Copilot CLI asks Airlock before each tool (real CLI, command hook in settings.json, stand-in model)', () => {
-  let home: ReturnType<typeof tempHome>;
-  let user: ReturnType<typeof tempHome>;
-  let airlock: Airlock;
-  let standIn: MessagesStandIn;
-  let env: NodeJS.ProcessEnv;
-  let project: string;
-
-  beforeAll(async () => {
-    home = tempHome('airlock-copilot-home-');
-    user = tempHome('airlock-copilot-user-');
-    standIn = await startMessagesStandIn();
-    env = copilotEnv(user.dir, standIn);
-    project = join(user.dir, 'project');
-    mkdirSync(project, { recursive: true });
-    // The hook's token from auth.json (no override), as the hook command reads it.
-    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    await protectHooks('copilot-cli', home.dir, env);
-  }, 90_000);
-
-  afterEach(() => standIn.script([]));
-
-  afterAll(async () => {
-    await airlock?.stop();
-    await standIn?.close();
-    home?.cleanup();
-    user?.cleanup();
+  let home: HookRig<MessagesStandIn>['home'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'copilot',
+    standIn: startMessagesStandIn,
+    env: copilotEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
+      await protectHooks('copilot-cli', home.dir, env);
+    },
   });
 
   it('protect --hooks wrote one preToolUse entry into COPILOT_HOME/settings.json', () => {
@@ -145,32 +127,16 @@ async function cardsDuring(airlock: Airlock, run: (cards: PendingCall[]) => Prom
 }
 
 describe("Copilot CLI with VS Code's entry installed too (real CLI, real `protect vscode --hooks` and `protect copilot-cli --hooks`, stand-in model)", () => {
-  let home: ReturnType<typeof tempHome>;
-  let user: ReturnType<typeof tempHome>;
-  let airlock: Airlock;
-  let standIn: MessagesStandIn;
-  let env: NodeJS.ProcessEnv;
-  let project: string;
-
-  beforeAll(async () => {
-    home = tempHome('airlock-copilot-both-');
-    user = tempHome('airlock-copilot-both-user-');
-    standIn = await startMessagesStandIn();
-    env = copilotEnv(user.dir, standIn);
-    project = join(user.dir, 'project');
-    mkdirSync(project, { recursive: true });
-    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    await protectHooks('vscode', home.dir, env);
-    await protectHooks('copilot-cli', home.dir, env);
-  }, 90_000);
-
-  afterEach(() => standIn.script([]));
-
-  afterAll(async () => {
-    await airlock?.stop();
-    await standIn?.close();
-    home?.cleanup();
-    user?.cleanup();
+  let home: HookRig<MessagesStandIn>['home'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'copilot-both',
+    standIn: startMessagesStandIn,
+    env: copilotEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
+      await protectHooks('vscode', home.dir, env);
+      await protectHooks('copilot-cli', home.dir, env);
+    },
   });
 
   it("VS Code's entry is in the hook folder Copilot CLI reads, its own in settings.json", () => {
@@ -240,99 +206,88 @@ describe("Copilot CLI with VS Code's entry installed too (real CLI, real `protec
 });
 
 describe("Copilot CLI with only VS Code's entry installed (real CLI, real `protect vscode --hooks`, stand-in model)", () => {
-  it("VS Code's entry guards Copilot CLI's call: one card, named VS Code, with Claude's tool name; approved it runs, denied it does not", async () => {
-    const home = tempHome('airlock-copilot-vsonly-');
-    const user = tempHome('airlock-copilot-vsonly-user-');
-    const standIn = await startMessagesStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = copilotEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<MessagesStandIn>['home'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'copilot-vsonly',
+    standIn: startMessagesStandIn,
+    env: copilotEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       await protectHooks('vscode', home.dir, env);
-      const approved = join(project, 'vs-approved.txt');
-      const denied = join(project, 'vs-denied.txt');
-      standIn.script([[{ name: 'bash', input: { command: `echo ran > ${approved}`, description: 'write' } }], [{ name: 'bash', input: { command: `touch ${denied}`, description: 'touch' } }]]);
-      const cards = await cardsDuring(airlock, async (seen) => {
-        const cli = copilot(env, project);
-        const first = await nthCard(seen, 0);
-        expect(first.hook).toMatchObject({ client: 'vscode', cwd: project, session: expect.any(String) });
-        await api(airlock, 'POST', `/pending/${first.id}`, { decision: 'approve' });
-        const second = await nthCard(seen, 1);
-        await api(airlock, 'POST', `/pending/${second.id}`, { decision: 'deny', message: 'second one no' });
-        await cli.done;
-      });
-      expect(cards.map((c) => [c.server, c.tool, c.client.id])).toEqual([
-        ['vscode', 'Bash', 'vscode'],
-        ['vscode', 'Bash', 'vscode'],
-      ]);
-      expect(readFileSync(approved, 'utf8')).toBe('ran\n');
-      expect(existsSync(denied)).toBe(false);
-      expect(standIn.results.map((r) => r.text).join('\n')).toContain('second one no');
-    } finally {
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it("VS Code's entry guards Copilot CLI's call: one card, named VS Code, with Claude's tool name; approved it runs, denied it does not", async () => {
+    const approved = join(project, 'vs-approved.txt');
+    const denied = join(project, 'vs-denied.txt');
+    standIn.script([[{ name: 'bash', input: { command: `echo ran > ${approved}`, description: 'write' } }], [{ name: 'bash', input: { command: `touch ${denied}`, description: 'touch' } }]]);
+    const cards = await cardsDuring(airlock, async (seen) => {
+      const cli = copilot(env, project);
+      const first = await nthCard(seen, 0);
+      expect(first.hook).toMatchObject({ client: 'vscode', cwd: project, session: expect.any(String) });
+      await api(airlock, 'POST', `/pending/${first.id}`, { decision: 'approve' });
+      const second = await nthCard(seen, 1);
+      await api(airlock, 'POST', `/pending/${second.id}`, { decision: 'deny', message: 'second one no' });
+      await cli.done;
+    });
+    expect(cards.map((c) => [c.server, c.tool, c.client.id])).toEqual([
+      ['vscode', 'Bash', 'vscode'],
+      ['vscode', 'Bash', 'vscode'],
+    ]);
+    expect(readFileSync(approved, 'utf8')).toBe('ran\n');
+    expect(existsSync(denied)).toBe(false);
+    expect(standIn.results.map((r) => r.text).join('\n')).toContain('second one no');
   }, 120_000);
 });
 
 describe('Copilot CLI with Airlock stopped (real CLI, command hook, stand-in model)', () => {
-  it('the call is refused with the "not running" message and does not run', async () => {
-    const home = tempHome('airlock-copilot-down-');
-    const user = tempHome('airlock-copilot-down-user-');
-    const standIn = await startMessagesStandIn();
-    try {
-      const env = copilotEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
-      // Installed while Airlock ran, then Airlock is stopped.
-      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  let home: HookRig<MessagesStandIn>['home'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'copilot-down',
+    standIn: startMessagesStandIn,
+    env: copilotEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       await protectHooks('copilot-cli', home.dir, env);
-      await airlock.stop();
-      const marker = join(project, 'never.txt');
-      standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
-      await copilot(env, project).done;
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results).toHaveLength(1);
-      expect(standIn.results[0]!.text).toContain('Airlock is not running');
-    } finally {
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it('the call is refused with the "not running" message and does not run', async () => {
+    // Installed while Airlock ran (the rig's prepare), then Airlock is stopped.
+    await airlock.stop();
+    const marker = join(project, 'never.txt');
+    standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    await copilot(env, project).done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results).toHaveLength(1);
+    expect(standIn.results[0]!.text).toContain('Airlock is not running');
   }, 120_000);
 });
 
 describe('Copilot CLI when nobody answers in time (real CLI, command hook, stand-in model)', () => {
-  it("the wait ends before the hook's timeout and the call is handed back to Copilot CLI's own hook prompt (which -p cannot show: not run)", async () => {
-    const home = tempHome('airlock-copilot-timeout-');
-    const user = tempHome('airlock-copilot-timeout-user-');
-    const standIn = await startMessagesStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = copilotEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<MessagesStandIn>['home'], airlock: Airlock, standIn: MessagesStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'copilot-timeout',
+    standIn: startMessagesStandIn,
+    env: copilotEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       // 12 s for the hook: Airlock gives the person 2 s of it.
       await protectHooks('copilot-cli', home.dir, env, '--hook-timeout', '12');
-      const marker = join(project, 'unanswered.txt');
-      standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
-      const cli = copilot(env, project);
-      const pending = await pendingOf(airlock, 'bash');
-      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
-      await cli.done;
-      expect(existsSync(marker)).toBe(false);
-      // Copilot CLI's own prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
-      expect(standIn.results[0]!.text).toContain('unable to ask user for confirmation');
-      expect(standIn.results[0]!.text).toContain('GitHub Copilot CLI asks you instead');
-      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
-    } finally {
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it("the wait ends before the hook's timeout and the call is handed back to Copilot CLI's own hook prompt (which -p cannot show: not run)", async () => {
+    const marker = join(project, 'unanswered.txt');
+    standIn.script([[{ name: 'bash', input: { command: `touch ${marker}`, description: 'touch' } }]]);
+    const cli = copilot(env, project);
+    const pending = await pendingOf(airlock, 'bash');
+    expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+    await cli.done;
+    expect(existsSync(marker)).toBe(false);
+    // Copilot CLI's own prompt got the call (with Airlock's reason); in -p it cannot ask, so it refused.
+    expect(standIn.results[0]!.text).toContain('unable to ask user for confirmation');
+    expect(standIn.results[0]!.text).toContain('GitHub Copilot CLI asks you instead');
+    expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
   }, 120_000);
 });

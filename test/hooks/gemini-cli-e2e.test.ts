@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { PendingCall } from '../../shared/api/contract.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
@@ -15,39 +15,21 @@ import { ensureClientToken } from '../../main/core/home/auth.ts';
 import { api, EVERYTHING, freePort, startAirlock, tempHome, TEST_ADMIN_TOKEN } from '../helpers/harness.ts';
 import { startGeminiStandIn, type GeminiStandIn } from '../fixtures/gemini-api-stand-in.ts';
 import { geminiEnv, killGeminiRuns, runGemini } from './gemini-cli-runner.ts';
-import { historyOf, pendingOf, protectHooks } from './hook-e2e.ts';
+import { historyOf, hookRig, pendingOf, protectHooks, type HookRig } from './hook-e2e.ts';
 
 describe('Gemini CLI asks Airlock before each tool (real CLI, BeforeTool command hook, stand-in model)', () => {
-  let home: ReturnType<typeof tempHome>;
-  let user: ReturnType<typeof tempHome>;
-  let airlock: Airlock;
-  let standIn: GeminiStandIn;
-  let env: NodeJS.ProcessEnv;
-  let project: string;
-
-  beforeAll(async () => {
-    home = tempHome('airlock-gemini-home-');
-    user = tempHome('airlock-gemini-user-');
-    standIn = await startGeminiStandIn();
-    env = geminiEnv(user.dir, standIn);
-    project = join(user.dir, 'project');
-    mkdirSync(project, { recursive: true });
-    // The MCP token from auth.json (no override), as the hook command reads it.
-    airlock = await startAirlock(home.dir, {}, { port: await freePort(), policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    await protectHooks('gemini-cli', home.dir, env);
-  }, 90_000);
-
-  afterEach(async () => {
-    await killGeminiRuns();
-    standIn.script([]);
+  let home: HookRig<GeminiStandIn>['home'], user: HookRig<GeminiStandIn>['user'], airlock: Airlock, standIn: GeminiStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'gemini',
+    standIn: startGeminiStandIn,
+    env: geminiEnv,
+    prepare: async (rig) => {
+      ({ home, user, airlock, standIn, env, project } = rig);
+      await protectHooks('gemini-cli', home.dir, env);
+    },
   });
 
-  afterAll(async () => {
-    await airlock?.stop();
-    await standIn?.close();
-    home?.cleanup();
-    user?.cleanup();
-  });
+  afterEach(() => killGeminiRuns());
 
   it('the installed entry sits in Gemini CLI\'s settings beside what was there', () => {
     const text = readFileSync(join(user.dir, '.gemini', 'settings.json'), 'utf8');
@@ -194,30 +176,26 @@ describe("Gemini CLI with an MCP server it reaches through Airlock's proxy (real
 });
 
 describe('Gemini CLI with Airlock stopped (real CLI, BeforeTool command hook, stand-in model)', () => {
-  it('the call is refused with the "not running" message and does not run', async () => {
-    const home = tempHome('airlock-gemini-down-');
-    const user = tempHome('airlock-gemini-down-user-');
-    const standIn = await startGeminiStandIn();
-    try {
-      const env = geminiEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
-      // Installed while Airlock ran, then Airlock is stopped.
-      const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  let home: HookRig<GeminiStandIn>['home'], airlock: Airlock, standIn: GeminiStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'gemini-down',
+    standIn: startGeminiStandIn,
+    env: geminiEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       await protectHooks('gemini-cli', home.dir, env);
-      await airlock.stop();
-      const marker = join(project, 'never.txt');
-      standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
-      await runGemini(env, project).done;
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.is_error).toBe(true);
-      expect(standIn.results[0]!.text).toContain('Airlock is not running');
-    } finally {
-      await killGeminiRuns();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it('the call is refused with the "not running" message and does not run', async () => {
+    // Installed while Airlock ran (the rig's prepare), then Airlock is stopped.
+    await airlock.stop();
+    const marker = join(project, 'never.txt');
+    standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
+    await runGemini(env, project).done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.is_error).toBe(true);
+    expect(standIn.results[0]!.text).toContain('Airlock is not running');
   }, 120_000);
 });
 
@@ -250,33 +228,28 @@ describe('Gemini CLI with its config folder moved by GEMINI_CLI_HOME (real CLI, 
 });
 
 describe('Gemini CLI when nobody answers in time (real CLI, BeforeTool command hook, stand-in model)', () => {
-  it("the wait ends before the hook's timeout (past which Gemini CLI would run the tool) and the call is refused", async () => {
-    const home = tempHome('airlock-gemini-timeout-');
-    const user = tempHome('airlock-gemini-timeout-user-');
-    const standIn = await startGeminiStandIn();
-    const airlock = await startAirlock(home.dir, {}, { policy: HOOK_STARTER_POLICY, env: { AIRLOCK_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-    try {
-      const env = geminiEnv(user.dir, standIn);
-      const project = join(user.dir, 'project');
-      mkdirSync(project, { recursive: true });
+  let home: HookRig<GeminiStandIn>['home'], airlock: Airlock, standIn: GeminiStandIn, env: NodeJS.ProcessEnv, project: string;
+  hookRig({
+    name: 'gemini-timeout',
+    standIn: startGeminiStandIn,
+    env: geminiEnv,
+    prepare: async (rig) => {
+      ({ home, airlock, standIn, env, project } = rig);
       // 12 s for the hook: Airlock gives the person 2 s of it.
       await protectHooks('gemini-cli', home.dir, env, '--hook-timeout', '12');
-      const marker = join(project, 'unanswered.txt');
-      standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
-      const gemini = runGemini(env, project);
-      const pending = await pendingOf(airlock, 'run_shell_command');
-      expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
-      await gemini.done;
-      expect(existsSync(marker)).toBe(false);
-      expect(standIn.results[0]!.is_error).toBe(true);
-      expect(standIn.results[0]!.text).toContain('Approval timed out');
-      expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
-    } finally {
-      await killGeminiRuns();
-      await airlock.stop();
-      await standIn.close();
-      home.cleanup();
-      user.cleanup();
-    }
+    },
+  });
+
+  it("the wait ends before the hook's timeout (past which Gemini CLI would run the tool) and the call is refused", async () => {
+    const marker = join(project, 'unanswered.txt');
+    standIn.script([[{ name: 'run_shell_command', args: { command: `touch ${marker}`, description: 'touch' } }]]);
+    const gemini = runGemini(env, project);
+    const pending = await pendingOf(airlock, 'run_shell_command');
+    expect(pending.expiresAt - pending.createdAt).toBeLessThanOrEqual(2000);
+    await gemini.done;
+    expect(existsSync(marker)).toBe(false);
+    expect(standIn.results[0]!.is_error).toBe(true);
+    expect(standIn.results[0]!.text).toContain('Approval timed out');
+    expect((await historyOf(airlock)).find((e) => e.id === pending.historyId)?.decision).toBe('timed_out');
   }, 120_000);
 });
