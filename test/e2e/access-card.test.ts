@@ -1,16 +1,17 @@
 /**
  * A resource read and a prompt waiting for a person, in the built UI in Debian's Chromium:
  * the card says what is asked (no arguments to edit, nothing to remember), and Approve lets
- * the real upstream's content through.
+ * the real upstream's content through. One Airlock and one browser for the file; each test
+ * starts with nothing waiting and its own signed-in page.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
-import { connectHttp, newClient, startAirlock, tempHome } from '../helpers/harness.ts';
-import { buildRenderer, launchBrowser, openPage, type WatchedPage } from './ui-helpers.ts';
+import { CallsInFlight, connectHttp, newClient, settleWaitingCalls, startAirlock, tempHome } from '../helpers/harness.ts';
+import { buildRenderer, closeTestPage, launchBrowser, openSignedIn, type WatchedPage } from './ui-helpers.ts';
 
 const ECHO = { command: process.execPath, args: [join(import.meta.dirname, '..', 'fixtures', 'echo-server.ts')] };
 const POLICY = {
@@ -25,8 +26,11 @@ let home: ReturnType<typeof tempHome>;
 let airlock: Airlock;
 let browser: Browser;
 let client: Client;
-let main: WatchedPage;
+/** The signed-in page of the running test (a new one per test), closed after it. */
+let main: WatchedPage | undefined;
 let page: Page;
+/** Reads and prompts still waiting for their answer; the next test starts once they have one. */
+const inFlight = new CallsInFlight();
 
 beforeAll(async () => {
   uiRoot = buildRenderer();
@@ -34,14 +38,19 @@ beforeAll(async () => {
   airlock = await startAirlock(home.dir, { echo: ECHO }, { uiRoot, policy: POLICY, settings: { earlyAnswerSeconds: 0 } });
   browser = await launchBrowser();
   client = await connectHttp(airlock, 'echo', newClient('e2e-reader'));
-  main = await openPage(browser);
-  page = main.page;
-  await page.goto(`${airlock.url}/#/popup?code=${airlock.issueLoginCode()}`);
-  await page.getByText('Nothing waiting').waitFor();
 }, 120_000);
 
-afterEach(() => {
-  expect(main?.problems ?? []).toEqual([]);
+beforeEach(async () => {
+  await settleWaitingCalls(airlock, inFlight);
+  main = await openSignedIn(browser, airlock, 'popup');
+  page = main.page;
+  await page.getByText('Nothing waiting').waitFor();
+});
+
+afterEach(async (ctx) => {
+  const opened = main;
+  main = undefined;
+  await closeTestPage(opened, ctx, 'access-card-');
 });
 
 afterAll(async () => {
@@ -54,7 +63,7 @@ afterAll(async () => {
 
 describe('approval card for a resource or a prompt', () => {
   it('says it is a resource read, offers no argument editing, and Approve returns the content', async () => {
-    const read = client.readResource({ uri: 'secret://vault/key' });
+    const read = inFlight.track(client.readResource({ uri: 'secret://vault/key' }));
     const card = page.locator('section.approval-card', { hasText: 'secret://vault/key' });
     await card.waitFor();
     await card.getByRole('heading', { name: 'Read a resource' }).waitFor();
@@ -67,8 +76,7 @@ describe('approval card for a resource or a prompt', () => {
   });
 
   it('says it is a prompt, shows its arguments, and Deny tells the agent', async () => {
-    const got = client.getPrompt({ name: 'leak', arguments: { topic: 'the launch codes' } });
-    got.catch(() => undefined);
+    const got = inFlight.track(client.getPrompt({ name: 'leak', arguments: { topic: 'the launch codes' } }));
     const card = page.locator('section.approval-card', { hasText: 'the launch codes' });
     await card.waitFor();
     await card.getByRole('heading', { name: 'Get a prompt' }).waitFor();

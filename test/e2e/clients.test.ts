@@ -2,16 +2,18 @@
  * The Clients page end to end: a real Airlock, client config files in a temporary home
  * folder (HOME points there, as the core finds client files under os.homedir()), the
  * built UI in Debian's Chromium. What is listed, what reaches a server around Airlock,
- * and Protect / Unprotect / Import changing the real files.
+ * and Protect / Unprotect / Import changing the real files. One Airlock and one browser for
+ * the file; each test starts from the same files (client files, config.json, no record of
+ * protected entries) on its own signed-in page, so tests pass alone and in any order.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { PROBE_SERVER_FILE } from '../fixtures/probe.ts';
 import { freePort, startAirlock, tempHome, TEST_MCP_TOKEN } from '../helpers/harness.ts';
-import { buildRenderer, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
+import { buildRenderer, closeTestPage, launchBrowser, openSignedIn, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
 
 // Client discovery reads these; the test's machine must not leak into the fixture.
 const ENV_KEYS = ['HOME', 'XDG_CONFIG_HOME', 'CLAUDE_CONFIG_DIR'] as const;
@@ -26,6 +28,7 @@ const claudeCodeFile = join(user.dir, '.claude.json');
 const vscodeProjectFile = join(project.dir, '.vscode', 'mcp.json');
 const PROBE = { command: process.execPath, args: [PROBE_SERVER_FILE] };
 const BROKEN = '{\n  "mcpServers": {\n    "broken": \n';
+const VSCODE_PROJECT = '{\n  // the docs server of this project\n  "servers": { "docs": { "command": "docs-server", "args": ["--port", "0"] } }\n}\n';
 // Cursor runs the server Airlock guards as "notes" directly: a way around Airlock.
 // Formatted by hand, so a restore that rewrote the whole file would show.
 const CURSOR = `{
@@ -40,7 +43,10 @@ const CURSOR = `{
 let uiRoot: string;
 let airlock: Airlock;
 let browser: Browser;
-let watched: WatchedPage;
+/** Airlock's config.json as the file started with it (Import adds to it). */
+let config: string;
+/** The signed-in page of the running test (a new one per test), closed after it. */
+let watched: WatchedPage | undefined;
 let page: Page;
 
 const region = (name: string) => page.getByRole('region', { name, exact: true });
@@ -54,24 +60,32 @@ beforeAll(async () => {
   mkdirSync(join(user.dir, '.cursor'), { recursive: true });
   mkdirSync(join(user.dir, '.config', 'Claude'), { recursive: true });
   mkdirSync(join(project.dir, '.vscode'), { recursive: true });
-  writeFileSync(cursorFile, CURSOR);
-  writeFileSync(claudeDesktopFile, BROKEN);
-  writeFileSync(vscodeProjectFile, '{\n  // the docs server of this project\n  "servers": { "docs": { "command": "docs-server", "args": ["--port", "0"] } }\n}\n');
   // A disabled "github" that differs from Cursor's: importing Cursor's is a name clash.
   airlock = await startAirlock(home.dir, { notes: PROBE, github: { command: 'github-mcp', args: ['stdio'], disabled: true } }, { uiRoot, port: await freePort() });
-  // Claude Code already goes through this Airlock, written by hand (so there is no original on record).
-  writeFileSync(claudeCodeFile, JSON.stringify({ mcpServers: { notes: { type: 'http', url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } } } }, null, 2));
+  config = readFileSync(join(home.dir, 'config.json'), 'utf8');
   browser = await launchBrowser();
-  watched = await openPage(browser);
-  page = watched.page;
-  await page.goto(`${airlock.url}/#/clients?code=${airlock.issueLoginCode()}`);
 }, 120_000);
 
+beforeEach(async () => {
+  // Protect and Unprotect rewrite the Cursor file; a test that fails half-way leaves it changed.
+  writeFileSync(cursorFile, CURSOR);
+  writeFileSync(claudeDesktopFile, BROKEN);
+  writeFileSync(vscodeProjectFile, VSCODE_PROJECT);
+  // Claude Code already goes through this Airlock, written by hand (so there is no original on record).
+  writeFileSync(claudeCodeFile, JSON.stringify({ mcpServers: { notes: { type: 'http', url: `${airlock.url}/mcp/notes`, headers: { Authorization: `Bearer ${TEST_MCP_TOKEN}` } } } }, null, 2));
+  // Import adds to config.json (an imported github-cursor makes Cursor's github a way around
+  // Airlock); Protect records the originals in protected.json and backs the file up.
+  writeFileSync(join(home.dir, 'config.json'), config);
+  rmSync(join(home.dir, 'protected.json'), { force: true });
+  rmSync(join(home.dir, 'backups'), { recursive: true, force: true });
+  watched = await openSignedIn(browser, airlock, 'clients');
+  page = watched.page;
+});
+
 afterEach(async (ctx) => {
-  const dir = process.env.AIRLOCK_E2E_FAILURES;
-  if (dir && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(dir, `clients-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
-  // Any uncaught page error or console error fails the suite.
-  expect(watched?.problems ?? []).toEqual([]);
+  const opened = watched;
+  watched = undefined;
+  await closeTestPage(opened, ctx, 'clients-');
 });
 
 afterAll(async () => {

@@ -3,7 +3,8 @@
  * Chromium, and the entries the page hands out used by real clients: the copied Claude
  * Code command run with the real Claude Code CLI, the Cursor entry by an SDK client over
  * HTTP, the Claude Desktop entry spawned as the stdio bridge. Protect rewrites a real
- * client file (HOME is a temp folder).
+ * client file (HOME is a temp folder). One Airlock and one browser for the file; each test
+ * has its own signed-in page, so a page error fails only the test that caused it.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { PROBE_SERVER_FILE } from '../fixtures/probe.ts';
 import { DEMO_IMAGES, freePort, repoRoot, startAirlock, tempHome, TEST_MCP_TOKEN } from '../helpers/harness.ts';
-import { buildRenderer, goTo, launchBrowser, openPage, type WatchedPage } from './ui-helpers.ts';
+import { buildRenderer, closeTestPage, goTo, launchBrowser, openSignedIn, type WatchedPage } from './ui-helpers.ts';
 
 const run = promisify(execFile);
 const BIN = join(repoRoot, 'node_modules', '.bin');
@@ -30,7 +31,8 @@ const cursorFile = join(user.dir, '.cursor', 'mcp.json');
 let uiRoot: string;
 let airlock: Airlock;
 let browser: Browser;
-let watched: WatchedPage;
+/** The signed-in page of the running test (a new one per test), closed after it. */
+let watched: WatchedPage | undefined;
 let page: Page;
 
 const server = () => page.getByRole('region', { name: 'demo', exact: true });
@@ -40,6 +42,12 @@ async function copied(label: string): Promise<string> {
   await page.getByRole('button', { name: label }).click();
   await page.getByRole('button', { name: label }).getByText('Copied').waitFor();
   return page.evaluate(() => navigator.clipboard.readText());
+}
+
+/** This test's page: a new signed-in one on `#/<route>`, allowed to use the clipboard. */
+async function openUi(route: string): Promise<void> {
+  watched = await openSignedIn(browser, airlock, route, { permissions: ['clipboard-read', 'clipboard-write'] });
+  page = watched.page;
 }
 
 async function listTools(client: Client): Promise<string[]> {
@@ -56,16 +64,12 @@ beforeAll(async () => {
   writeFileSync(cursorFile, JSON.stringify({ mcpServers: { notes: { command: process.execPath, args: [PROBE_SERVER_FILE, '--notes'] } } }, null, 2));
   airlock = await startAirlock(home.dir, { demo: DEMO_IMAGES }, { uiRoot, port: await freePort() });
   browser = await launchBrowser();
-  watched = await openPage(browser);
-  page = watched.page;
-  await watched.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: airlock.url });
-  await page.goto(`${airlock.url}/#/approvals?code=${airlock.issueLoginCode()}`);
 }, 120_000);
 
 afterEach(async (ctx) => {
-  const dir = process.env.AIRLOCK_E2E_FAILURES;
-  if (dir && ctx.task.result?.state === 'fail') await page.screenshot({ path: join(dir, `connect-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
-  expect(watched?.problems ?? []).toEqual([]);
+  const opened = watched;
+  watched = undefined;
+  await closeTestPage(opened, ctx, 'connect-');
 });
 
 afterAll(async () => {
@@ -81,7 +85,7 @@ afterAll(async () => {
 
 describe('Connect page', () => {
   it('the empty Approvals page links to it; it shows each server with its endpoint', async () => {
-    await goTo(page, 'approvals');
+    await openUi('approvals');
     await page.getByRole('status').getByText('Nothing waiting').waitFor();
     await page.getByRole('link', { name: 'Connect an agent' }).click();
     await page.getByRole('heading', { name: 'Connect an agent', level: 1 }).waitFor();
@@ -89,7 +93,7 @@ describe('Connect page', () => {
   });
 
   it('shows the token only when asked: masked in the entries until "Show token", gone again on "Hide token"', async () => {
-    await goTo(page, 'connect');
+    await openUi('connect');
     await page.getByRole('tab', { name: 'Cursor' }).click();
     await entry('Cursor').waitFor();
     expect(await entry('Cursor').textContent()).not.toContain(TEST_MCP_TOKEN);
@@ -103,7 +107,7 @@ describe('Connect page', () => {
   });
 
   it('the copied Claude Code command, run with the real Claude Code CLI, makes `claude mcp list` report the server connected', async () => {
-    await goTo(page, 'connect');
+    await openUi('connect');
     await page.getByRole('tab', { name: 'Claude Code' }).click();
     // Copied with the token hidden: the clipboard still gets the working command.
     const command = await copied('Copy the Claude Code entry for demo');
@@ -118,7 +122,7 @@ describe('Connect page', () => {
   }, 90_000);
 
   it("the copied Cursor entry connects an SDK client over HTTP; the Claude Desktop entry runs the stdio bridge", async () => {
-    await goTo(page, 'connect');
+    await openUi('connect');
     await page.getByRole('tab', { name: 'Cursor' }).click();
     const cursor = JSON.parse(await copied('Copy the Cursor entry for demo')) as { mcpServers: { demo: { url: string; headers: Record<string, string> } } };
     const http = new Client({ name: 'cursor-like', version: '1' });
@@ -137,9 +141,10 @@ describe('Connect page', () => {
   }, 60_000);
 
   it('warns that the URLs change when Airlock runs on a port other than the configured one (here: config.json says 0)', async () => {
+    await openUi('connect');
     const otherHome = tempHome('airlock-e2e-connect-any-port-');
     const other = await startAirlock(otherHome.dir, { demo: DEMO_IMAGES }, { uiRoot });
-    const tab = await watched.context.newPage();
+    const tab = await page.context().newPage();
     try {
       await tab.goto(`${other.url}/#/connect?code=${other.issueLoginCode()}`);
       const warning = tab.getByRole('alert').filter({ hasText: 'airlock.port' });
@@ -157,7 +162,7 @@ describe('Connect page', () => {
   }, 60_000);
 
   it('Protect Cursor rewrites ~/.cursor/mcp.json to go through Airlock on its configured port, and shows what it did', async () => {
-    await goTo(page, 'connect');
+    await openUi('connect');
     await page.getByRole('button', { name: 'Protect Cursor' }).click();
     await page.locator('section.clients-result').getByRole('heading', { name: '1 entry in Cursor now goes through Airlock' }).waitFor();
     const notes = JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers.notes;

@@ -2,37 +2,47 @@
  * Calls asked through clients' pre-tool hooks, in the built UI in Debian's Chromium: the card
  * says which hook asked and in which folder, offers editing only to a client that runs edited
  * input (Claude Code, not Cursor), and Deny reaches the hook in the client's own format.
+ * One Airlock and one browser for the file; each test starts with nothing waiting and its
+ * own signed-in page.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Airlock } from '../../main/core/airlock.ts';
 import { ensureClientToken } from '../../main/core/home/auth.ts';
 import { HOOK_STARTER_POLICY } from '../../main/core/hooks/starter-policy.ts';
-import { startAirlock, tempHome } from '../helpers/harness.ts';
-import { buildRenderer, launchBrowser, openPage, type WatchedPage } from './ui-helpers.ts';
+import { CallsInFlight, settleWaitingCalls, startAirlock, tempHome } from '../helpers/harness.ts';
+import { buildRenderer, closeTestPage, launchBrowser, openSignedIn, type WatchedPage } from './ui-helpers.ts';
 
 let uiRoot: string;
 let home: ReturnType<typeof tempHome>;
 let airlock: Airlock;
 let browser: Browser;
-let main: WatchedPage;
+/** The signed-in page of the running test (a new one per test), closed after it. */
+let main: WatchedPage | undefined;
 let page: Page;
+/** Hook requests still waiting for their answer; the next test starts once they have one. */
+const inFlight = new CallsInFlight();
 
 beforeAll(async () => {
   uiRoot = buildRenderer();
   home = tempHome('airlock-e2e-hook-card-');
   airlock = await startAirlock(home.dir, {}, { uiRoot, policy: HOOK_STARTER_POLICY });
   browser = await launchBrowser();
-  main = await openPage(browser);
-  page = main.page;
-  await page.goto(`${airlock.url}/#/popup?code=${airlock.issueLoginCode()}`);
-  await page.getByText('Nothing waiting').waitFor();
 }, 120_000);
 
-afterEach(() => {
-  expect(main?.problems ?? []).toEqual([]);
+beforeEach(async () => {
+  await settleWaitingCalls(airlock, inFlight);
+  main = await openSignedIn(browser, airlock, 'popup');
+  page = main.page;
+  await page.getByText('Nothing waiting').waitFor();
+});
+
+afterEach(async (ctx) => {
+  const opened = main;
+  main = undefined;
+  await closeTestPage(opened, ctx, 'hook-card-');
 });
 
 afterAll(async () => {
@@ -44,11 +54,13 @@ afterAll(async () => {
 
 function hook(client: string, event: unknown): Promise<Record<string, unknown>> {
   const token = ensureClientToken(join(home.dir, 'auth.json'), client);
-  return fetch(new URL(`/hooks/${client}?wait=60`, airlock.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(event),
-  }).then((res) => res.json() as Promise<Record<string, unknown>>);
+  return inFlight.track(
+    fetch(new URL(`/hooks/${client}?wait=60`, airlock.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(event),
+    }).then((res) => res.json() as Promise<Record<string, unknown>>),
+  );
 }
 
 describe('approval card for a hook call', () => {

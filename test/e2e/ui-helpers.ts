@@ -1,12 +1,14 @@
 /**
- * End-to-end helpers: build the UI once, drive Debian's Chromium with playwright-core, and
- * fail on any page error or console error.
+ * End-to-end helpers: build the UI once, drive Debian's Chromium with playwright-core, give
+ * each test its own signed-in page, and fail the test whose page shows a page error or
+ * console error.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, type TestContext } from 'vitest';
 import { repoRoot } from '../helpers/harness.ts';
 
 export const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
@@ -45,6 +47,39 @@ export async function openPage(browser: Browser, options: { width?: number; heig
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   return { context, page, problems };
+}
+
+/**
+ * A new browser context (its own storage, its own error list) with a page signed in by a
+ * fresh one-time code, on `#/<route>`. `permissions` are granted before the page loads.
+ */
+export async function openSignedIn(browser: Browser, airlock: { url: string; issueLoginCode(): string }, route: string, options: { permissions?: string[] } = {}): Promise<WatchedPage> {
+  const watched = await openPage(browser);
+  try {
+    if (options.permissions) await watched.context.grantPermissions(options.permissions, { origin: airlock.url });
+    await watched.page.goto(`${airlock.url}/#/${route}?code=${airlock.issueLoginCode()}`);
+    await watched.page.waitForFunction(() => sessionStorage.getItem('airlock.adminToken') !== null && !location.hash.includes('code='));
+  } catch (err) {
+    await watched.context.close();
+    throw err;
+  }
+  return watched;
+}
+
+/**
+ * After a test: any uncaught page error or console error on its page fails that test (and
+ * no other), and the context is closed. AIRLOCK_E2E_FAILURES=<dir> keeps a picture of the
+ * page of each failed test, named `<prefix><test name>.png`.
+ */
+export async function closeTestPage(watched: WatchedPage | undefined, ctx: TestContext, prefix = ''): Promise<void> {
+  if (!watched) return;
+  try {
+    const dir = process.env.AIRLOCK_E2E_FAILURES;
+    if (dir && ctx.task.result?.state === 'fail') await watched.page.screenshot({ path: join(dir, `${prefix}${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
+    expect(watched.problems).toEqual([]);
+  } finally {
+    await watched.context.close();
+  }
 }
 
 /**

@@ -14,11 +14,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Airlock } from '../../main/core/airlock.ts';
 import { demoPng } from '../../main/demo/image-server.ts';
 import { openStores } from '../../main/core/store/stores.ts';
-import type { Grant, PendingCall } from '../../shared/api/contract.ts';
+import type { PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryPage } from '../../shared/history.ts';
 import { probeServer } from '../fixtures/probe.ts';
-import { callerToken, connectHttp, DEMO_IMAGES, newClient, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor, writeCallerTokens } from '../helpers/harness.ts';
-import { buildRenderer, goTo, launchBrowser, openPage, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
+import { callerToken, CallsInFlight, connectHttp, DEMO_IMAGES, newClient, revokeGrants, settleWaitingCalls, startAirlock, tempHome, TEST_ADMIN_TOKEN, waitFor, writeCallerTokens } from '../helpers/harness.ts';
+import { buildRenderer, closeTestPage, goTo, launchBrowser, openPage, openSignedIn, screenshotBoth, type WatchedPage } from './ui-helpers.ts';
 
 const POLICY = { version: '1', default: 'allow', tools: { image_to_image: { action: 'ask', reason: 'Costs money per image' } } };
 const IMAGE = demoPng(64, 48, 'e2e');
@@ -32,7 +32,7 @@ let client: Client;
 let main: WatchedPage | undefined;
 let page: Page;
 /** Calls still waiting for their answer; the next test starts once they have one. */
-const inFlight = new Set<Promise<CallToolResult>>();
+const inFlight = new CallsInFlight();
 
 function textOf(result: CallToolResult): string {
   return result.content
@@ -47,14 +47,7 @@ function marker(): string {
 }
 
 function callImageToImage(prompt: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
-  const call = client.callTool({ name: 'image_to_image', arguments: { prompt, images: [IMAGE], size: '1K', ...extra } }) as Promise<CallToolResult>;
-  inFlight.add(call);
-  // The test awaits it; this also keeps a call left over by a failed test from being reported twice.
-  call.then(
-    () => inFlight.delete(call),
-    () => inFlight.delete(call),
-  );
-  return call;
+  return inFlight.track(client.callTool({ name: 'image_to_image', arguments: { prompt, images: [IMAGE], size: '1K', ...extra } }) as Promise<CallToolResult>);
 }
 
 /** Waits for the approval card of the call whose prompt is `prompt`; the locator follows that call even if its text changes. */
@@ -101,17 +94,6 @@ async function usePolicy(policy: unknown): Promise<void> {
   }, 10_000, 'Airlock to reload policy.json');
 }
 
-/** Denies whatever still waits (a failed test's calls) until every call made so far has its answer. */
-async function settleLeftoverCalls(): Promise<void> {
-  await waitFor(async () => {
-    for (const pending of await api<PendingCall[]>('pending.list')) {
-      // It may have been answered in the meantime: then this is refused, which is fine.
-      await rpc('pending.decide', { id: pending.id, decision: 'deny' });
-    }
-    return inFlight.size === 0;
-  }, 30_000, 'the calls an earlier test left waiting to be answered');
-}
-
 /** Makes an image_to_image call and answers it through the control API; resolves to its history id. */
 async function decidedCall(prompt: string, decision: 'approve' | 'deny'): Promise<string> {
   const call = callImageToImage(prompt);
@@ -123,10 +105,8 @@ async function decidedCall(prompt: string, decision: 'approve' | 'deny'): Promis
 
 /** A new page, signed in with a fresh one-time code, on `route`. */
 async function openUi(route: string): Promise<void> {
-  main = await openPage(browser);
+  main = await openSignedIn(browser, airlock, route);
   page = main.page;
-  await page.goto(`${airlock.url}/#/${route}?code=${airlock.issueLoginCode()}`);
-  await page.waitForFunction(() => sessionStorage.getItem('airlock.adminToken') !== null && !location.hash.includes('code='));
 }
 
 beforeAll(async () => {
@@ -143,24 +123,15 @@ beforeAll(async () => {
 }, 120_000);
 
 beforeEach(async () => {
-  await settleLeftoverCalls();
+  await settleWaitingCalls(airlock, inFlight);
   await usePolicy(POLICY);
-  for (const grant of await api<Grant[]>('grants.list')) await api('grants.revoke', { id: grant.id });
+  await revokeGrants(airlock);
 });
 
 afterEach(async (ctx) => {
   const opened = main;
   main = undefined;
-  if (!opened) return;
-  try {
-    // AIRLOCK_E2E_FAILURES=<dir> keeps a picture of the page for each failed test.
-    const dir = process.env.AIRLOCK_E2E_FAILURES;
-    if (dir && ctx.task.result?.state === 'fail') await opened.page.screenshot({ path: join(dir, `${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) });
-    // Any uncaught page error or console error fails the test that caused it.
-    expect(opened.problems).toEqual([]);
-  } finally {
-    await opened.context.close();
-  }
+  await closeTestPage(opened, ctx);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * decision; timeouts, heartbeats, early answers and cancellations behave as promised.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -12,7 +12,7 @@ import type { Airlock } from '../../main/core/airlock.ts';
 import type { Grant, PendingCall } from '../../shared/api/contract.ts';
 import type { HistoryEntry } from '../../shared/history.ts';
 import { demoPng } from '../../main/demo/image-server.ts';
-import { DEMO_IMAGES, api, callerToken, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor, writeCallerTokens } from '../helpers/harness.ts';
+import { DEMO_IMAGES, api, callerToken, connectHttp, newClient, resultText, revokeGrants, settleWaitingCalls, startAirlock, tempHome, waitFor, writeCallerTokens } from '../helpers/harness.ts';
 import { probeEvents, probeServer } from '../fixtures/probe.ts';
 
 /** Each test's agent has its own named token: the caller is the token, not clientInfo. */
@@ -48,6 +48,11 @@ describe('approvals', () => {
     writeCallerTokens(home.dir, CALLERS);
     airlock = await startAirlock(home.dir, { images: DEMO_IMAGES, probe: probeServer(probeLog) }, { policy: POLICY, settings: { earlyAnswerSeconds: 0 } });
     client = await connectHttp(airlock, 'images', newClient('agent-one'), callerToken('agent-one'));
+  });
+  // Whatever a test leaves (a call still waiting, a remembered decision) goes with it, even when it fails half-way.
+  afterEach(async () => {
+    await settleWaitingCalls(airlock);
+    await revokeGrants(airlock);
   });
   afterAll(async () => {
     await client?.close().catch(() => undefined);
@@ -201,6 +206,10 @@ describe('approval deadlines', () => {
       },
     );
   });
+  afterEach(async () => {
+    await settleWaitingCalls(airlock);
+    await revokeGrants(airlock);
+  });
   afterAll(async () => {
     await airlock?.stop();
     home.cleanup();
@@ -297,7 +306,6 @@ describe('approval deadlines', () => {
     expect(airlock.queue.list().filter((p) => p.client.id === 'late-always')).toEqual([]);
     const grants = (await api<Grant[]>(airlock, 'GET', '/grants')).body.filter((g) => g.client === 'late-always');
     expect(grants).toEqual([expect.objectContaining({ tool: 'slow', scope: 'always', effect: 'allow' })]);
-    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
     await client.close();
   });
 });

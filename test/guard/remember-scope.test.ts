@@ -6,13 +6,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Airlock } from '../../main/core/airlock.ts';
 import type { Grant, PendingCall } from '../../shared/api/contract.ts';
 import { probeEvents, probeServer } from '../fixtures/probe.ts';
-import { TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, api, connectHttp, newClient, resultText, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
+import { TEST_ADMIN_TOKEN, TEST_MCP_TOKEN, api, connectHttp, newClient, resultText, revokeGrants, settleWaitingCalls, startAirlock, tempHome, waitFor } from '../helpers/harness.ts';
 
 const POLICY = { version: '1', default: 'allow', tools: { record_args: { action: 'ask', reason: 'Check the value first' } } };
 const TOKEN_A = 'caller-a-token-0123456789abcdef';
@@ -38,13 +38,20 @@ describe('remembered decisions are scoped to the caller', () => {
       { mode: 0o600 },
     );
     airlock = await startAirlock(home.dir, { probe: probeServer(probeLog) }, { policy: POLICY, settings: { earlyAnswerSeconds: 0 } });
+  }, 60_000);
+  // Each test has its own sessions (one test ends A's), and leaves no waiting call and no grant behind, even when it fails.
+  beforeEach(async () => {
     // Both declare the same clientInfo name: only the token tells them apart.
     a = await connectHttp(airlock, 'probe', newClient('same-agent'), TOKEN_A);
     b = await connectHttp(airlock, 'probe', newClient('same-agent'), TOKEN_B);
-  }, 60_000);
-  afterAll(async () => {
+  });
+  afterEach(async () => {
+    await settleWaitingCalls(airlock);
     await a?.close().catch(() => undefined);
     await b?.close().catch(() => undefined);
+    await revokeGrants(airlock);
+  });
+  afterAll(async () => {
     await airlock?.stop();
     home.cleanup();
   });
@@ -73,8 +80,6 @@ describe('remembered decisions are scoped to the caller', () => {
     await api(airlock, 'POST', `/pending/${cardB.id}`, { decision: 'deny', message: 'not for you' });
     expect(resultText(await fromB)).toContain('not for you');
     expect(recorded(args.value)).toBe(1);
-
-    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   });
 
   it('"always, these arguments" covers only that caller\'s identical call', async () => {
@@ -103,8 +108,6 @@ describe('remembered decisions are scoped to the caller', () => {
     await api(airlock, 'POST', `/pending/${cardB.id}`, { decision: 'deny' });
     expect((await fromB).isError).toBe(true);
     expect(recorded('exact for a')).toBe(2);
-
-    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   });
 
   it('"always, every caller" is an explicit choice that covers B too', async () => {
@@ -117,7 +120,6 @@ describe('remembered decisions are scoped to the caller', () => {
     expect(grants[0]!.client).toBeUndefined();
     expect(resultText(await b.callTool({ name: 'record_args', arguments: { value: 'b on the shared grant' } }))).toContain('b on the shared grant');
     expect((await api<PendingCall[]>(airlock, 'GET', '/pending')).body).toEqual([]);
-    for (const grant of grants) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   });
 
   it('a remembered denial for caller A refuses A\'s next call at once, and asks for B\'s', async () => {
@@ -131,7 +133,6 @@ describe('remembered decisions are scoped to the caller', () => {
     const cardB = await waitingFrom(airlock, 'caller-b');
     await api(airlock, 'POST', `/pending/${cardB.id}`, { decision: 'approve' });
     expect((await fromB).isError).toBeFalsy();
-    for (const grant of (await api<Grant[]>(airlock, 'GET', '/grants')).body) await api(airlock, 'DELETE', `/grants/${grant.id}`);
   });
 
   it('"this session" is listed with its session and covers only this caller\'s session', async () => {

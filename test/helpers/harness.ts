@@ -203,3 +203,45 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
+
+/**
+ * Calls a test starts and awaits later: if the test fails first, the next one waits until
+ * each has its answer (see settleWaitingCalls), so no call outlives the test that made it.
+ */
+export class CallsInFlight {
+  private readonly calls = new Set<Promise<unknown>>();
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  track<T>(call: Promise<T>): Promise<T> {
+    this.calls.add(call);
+    // The test awaits it; this also keeps a call left over by a failed test from being reported twice.
+    const done = () => this.calls.delete(call);
+    call.then(done, done);
+    return call;
+  }
+}
+
+/**
+ * Denies whatever still waits for a person (a failed test's calls) until nothing waits and
+ * every call in `inFlight` has its answer: the next test starts with an empty queue.
+ */
+export async function settleWaitingCalls(airlock: { url: string }, inFlight?: CallsInFlight): Promise<void> {
+  await waitFor(async () => {
+    const { body } = await api<Array<{ id: string }>>(airlock, 'GET', '/pending');
+    // It may have been answered in the meantime: then the denial is refused, which is fine.
+    for (const pending of body) await api(airlock, 'POST', `/pending/${pending.id}`, { decision: 'deny' });
+    return body.length === 0 && (inFlight?.size ?? 0) === 0;
+  }, 30_000, 'the calls an earlier test left waiting to be answered');
+}
+
+/** Revokes every remembered decision, so a test that expects exactly its own grants sees them. */
+export async function revokeGrants(airlock: { url: string }): Promise<void> {
+  for (const grant of (await api<Array<{ id: string }>>(airlock, 'GET', '/grants')).body) {
+    const { status } = await api(airlock, 'DELETE', `/grants/${grant.id}`);
+    // 404: it went on its own in the meantime (a session grant whose session ended).
+    if (status !== 200 && status !== 404) throw new Error(`revoking grant ${grant.id} answered ${status}`);
+  }
+}
