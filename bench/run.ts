@@ -162,6 +162,10 @@ requests it serves itself; "Node: other internals" includes module compilation a
 load on this machine, SDK transports for both eras and one commit per call): SQLite 25 %,
 system calls 24 %, zod 9 %, the Node ↔ web Request/Response adapter and web streams 7 %,
 the SDK's server transport 6 %; the per-call \`BEGIN\`/\`COMMIT\` alone was 13 %.
+A 2026-07-28 call costs more CPU than a 2025 one because of what the SDK's per-request
+handler does for it: a proxy \`Server\` built, connected and closed per request, a web
+Response per answer, its zod checks. Airlock hands that handler a view of the Node request
+(not an undici Request) and classifies the usual modern request once.
 
 ## 1c. Many agents on one stdio server
 
