@@ -250,7 +250,7 @@ export function fastNodeHandler(handler: FetchHandler): (req: IncomingMessage, r
     if (res.destroyed) abort.abort();
     let response: Response;
     try {
-      const request = exchangeRequest(req, abort.signal);
+      const request = requestView(req, abort.signal);
       const auth = (req as IncomingMessage & { auth?: unknown }).auth;
       response = await handler.fetch(request, { ...(auth !== undefined && { authInfo: auth }), ...(body !== undefined && { parsedBody: body }) });
     } catch {
@@ -300,13 +300,15 @@ export function fastNodeHandler(handler: FetchHandler): (req: IncomingMessage, r
 }
 
 /**
- * The web Request the SDK's modern handler is given for a request whose body Airlock has
- * already read and parsed (every POST; other methods carry none): the handler reads only
- * its method, three routing headers and the content type, and its abort signal. A real
- * undici Request (headers copied into a Headers list, the signal followed, the URL parsed)
- * was the largest single cost of a modern call after the upstream hop.
+ * A view of a Node request as the web Request the SDK reads when the body is already
+ * parsed (Airlock reads and parses every POST's; other methods carry none): its method,
+ * headers (the three routing headers, the content type) and abort signal. The era
+ * classifier (`isLegacyRequest`) reads the method and headers, the modern handler the
+ * signal too. A real undici Request per modern call (headers copied into a Headers list,
+ * the signal followed, the URL parsed), only to be read that much, was the largest single
+ * cost of a modern call after the upstream hop.
  */
-function exchangeRequest(req: IncomingMessage, signal: AbortSignal): Request {
+function requestView(req: IncomingMessage, signal?: AbortSignal): Request {
   const view = {
     method: req.method ?? 'GET',
     url: `http://${header(req, 'host') ?? 'localhost'}${req.url ?? '/'}`,
@@ -314,23 +316,14 @@ function exchangeRequest(req: IncomingMessage, signal: AbortSignal): Request {
       get: (name: string) => header(req, name.toLowerCase()) ?? null,
       has: (name: string) => header(req, name.toLowerCase()) !== undefined,
     },
-    signal,
+    ...(signal && { signal }),
     body: null,
     bodyUsed: true,
   };
   return view as unknown as Request;
 }
 
-/**
- * What the SDK's era classifier (`isLegacyRequest`) reads of a request whose body is
- * already parsed: the method and three headers (`MCP-Protocol-Version`, `Mcp-Method`,
- * `Mcp-Name`). A full web Request per modern call, with a second serialization of its
- * body, only to be classified, was a good share of its cost.
- */
+/** What the SDK's era classifier is given for a request whose body is already parsed. */
 export function classificationRequest(req: IncomingMessage): Request {
-  const view = {
-    method: req.method ?? 'GET',
-    headers: { get: (name: string) => header(req, name.toLowerCase()) ?? null },
-  };
-  return view as unknown as Request;
+  return requestView(req);
 }
