@@ -61,14 +61,17 @@ function hookToken(home: string, client: string, env: NodeJS.ProcessEnv): string
   return auth.clients[client] ?? auth.mcpToken;
 }
 
-/** Whether the client running this entry also runs Airlock's own entry for it, which then decides. */
-async function othersEntryDecides(adapter: HookAdapter, json: unknown, env: NodeJS.ProcessEnv, home: string): Promise<boolean> {
+/**
+ * The answer that decides nothing, when the client running this entry also runs Airlock's
+ * own entry for it (which then asks Airlock); undefined otherwise.
+ */
+function stepAside(adapter: HookAdapter, json: unknown, env: NodeJS.ProcessEnv, home: string): HookAnswer | undefined {
   const other = adapter.alsoRunBy?.(json, env);
-  if (!other || !adapter.neutralAnswer) return false;
+  if (!other || !adapter.neutralAnswer) return undefined;
   try {
-    return hookEntryInstalled(home, other.client, other.settingsFile);
+    return hookEntryInstalled(home, other.client, other.settingsFile) ? adapter.neutralAnswer : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -89,7 +92,8 @@ export async function runHook(client: string, options: HookCommandOptions, io: H
     return adapter.answer({ kind: 'deny', reason: `[Airlock] Denied: the hook event could not be read (${(err as Error).message})` }, undefined);
   }
   const dir = resolveHomeDir(options.home, io.env);
-  if (adapter.neutralAnswer && (await othersEntryDecides(adapter, json, io.env, dir))) return adapter.neutralAnswer;
+  const aside = stepAside(adapter, json, io.env, dir);
+  if (aside) return aside;
   const runtime = readRuntimeInfo(homePaths(dir).runtime);
   if (!runtime) return adapter.answer(notRunningVerdict(adapter, whenDown, `no Airlock runs for home ${dir}`), event);
   let token: string;
