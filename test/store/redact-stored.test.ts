@@ -25,7 +25,7 @@ async function setup(policy: unknown): Promise<Airlock> {
 }
 
 async function exported(airlock: Airlock): Promise<string> {
-  airlock.stores.history.flushCompletions();
+  airlock.stores.history.flush();
   const res = await fetch(new URL('/api/history/export?format=jsonl', airlock.url), { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
   return res.text();
 }

@@ -1,8 +1,14 @@
 /**
  * The history timeline: one row per tools/call, written when the call arrives (begin),
- * updated when it is decided (decide) and when it ends (complete). begin() returns only
- * after the row is committed, so a call is never forwarded without a record of it; if the
- * write throws, the caller must not forward (fail closed).
+ * updated when it is decided (decide) and when it ends (complete). The caller forwards a
+ * call only once its arrival is committed, so a call is never forwarded without a record
+ * of it; if the write throws, the caller must not forward (fail closed).
+ *
+ * A call decided on arrival (allowed, denied, rate limited) is written to `call_journal`
+ * first: one row in a table without indexes, where its ending joins it. Batches of journal
+ * rows are folded into `calls` (one INSERT each, already ended, so the row and its indexes,
+ * facets and search queue are written once) a moment later, before any read, and at the
+ * next start after a crash. Every read folds first, so readers never see the difference.
  */
 import type { SQLOutputValue, SQLInputValue } from 'node:sqlite';
 import {
@@ -108,6 +114,62 @@ export interface HistoryStoreOptions {
   searchIndexDelayMs?: number;
 }
 
+/** How long journal rows wait before they are folded into calls (ms): a batch, not a row. */
+const FOLD_DELAY_MS = 250;
+/** Journal rows folded per turn of the event loop in the background (well under a millisecond each turn). */
+const FOLD_SLICE = 50;
+
+/** The columns of a call's arrival, in the order begin writes them. */
+const ARRIVAL_COLUMNS = [
+  'seq',
+  'received_at',
+  'server',
+  'tool',
+  'client',
+  'client_info',
+  'session_id',
+  'protocol_version',
+  'arguments',
+  'state',
+  'decision',
+  'decided_by',
+  'decided_at',
+  'reason',
+  'user_message',
+  'wait_ms',
+  'completed_at',
+] as const;
+/** An arrival plus what its ending adds: the row a folded journal entry becomes. */
+const ROW_COLUMNS = [...ARRIVAL_COLUMNS, 'upstream_ms', 'result', 'error'] as const;
+type CallRow = Partial<Record<(typeof ROW_COLUMNS)[number], SQLInputValue>>;
+const insertSql = (columns: readonly string[]): string => `INSERT INTO calls (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+const INSERT_ARRIVAL = insertSql(ARRIVAL_COLUMNS);
+const INSERT_ROW = insertSql(ROW_COLUMNS);
+
+/** How a call ended, as complete() writes it (redacted, serialised). */
+interface Ending {
+  completedAt: number;
+  upstreamMs: number | null;
+  result: string | null;
+  error: string | null;
+  decision: Decision | null;
+  decidedBy: string | null;
+}
+
+/**
+ * The row an ended journal entry becomes: what complete() would have made of the arrival
+ * row (the same coalescing; a decision given at the end replaces the arrival's).
+ */
+function endedRow(arrival: CallRow, ending: Ending | null): CallRow {
+  if (!ending) return arrival;
+  const row: CallRow = { ...arrival, state: 'completed', completed_at: ending.completedAt, upstream_ms: ending.upstreamMs, result: ending.result, error: ending.error };
+  if (ending.decision !== null || ending.decidedBy !== null) {
+    row.decision = ending.decision ?? arrival.decision ?? 'cancelled';
+    row.decided_by = ending.decidedBy ?? arrival.decided_by ?? null;
+  }
+  return row;
+}
+
 /** Rows per statement while exporting or pruning: bounded memory, short write locks. */
 const EXPORT_BATCH = 200;
 const PRUNE_BATCH = 2000;
@@ -194,6 +256,10 @@ export class HistoryStore {
   /** Completions waiting for the next batch write (see completeSoon). */
   #completions: Array<[string, CompleteInput]> = [];
   #completionFlush: NodeJS.Immediate | undefined;
+  /** The next background fold of the journal (see FOLD_DELAY_MS). */
+  #foldTimer: NodeJS.Timeout | undefined;
+  /** A background fold goes on slice by slice in the next turns. */
+  #folding = false;
 
   constructor(db: Database, options: HistoryStoreOptions = {}) {
     this.#db = db;
@@ -212,6 +278,8 @@ export class HistoryStore {
       this.#redactValue = whole.value;
       this.#secretsOf = redaction.secretsOf;
     }
+    // What a crash left in the journal goes into calls before anything reads or ends it.
+    this.#foldAll(true);
   }
 
   /** Subscribes to changes (the core turns them into `history.changed`); returns unsubscribe. */
@@ -221,8 +289,9 @@ export class HistoryStore {
   }
 
   /**
-   * Records a call as it arrives (state `pending`). Durable when it returns: the row is
-   * committed (WAL, synchronous=NORMAL) and survives a crash of the process.
+   * Records a call as it arrives (state `pending`, or decided). Durable once the enclosing
+   * transaction commits (WAL, synchronous=NORMAL): it survives a crash of the process. A
+   * call decided on arrival goes to the journal (see the top of this file).
    */
   begin(input: BeginDecidedInput): HistoryEntry {
     const receivedAt = Math.floor(input.receivedAt);
@@ -230,10 +299,17 @@ export class HistoryStore {
     // This process is the only writer (one Airlock per home), so in the usual case (time
     // moves on) the next id is known without asking the database; only a call stamped at
     // or before the last one (same millisecond, a clock set back) looks up its millisecond.
-    this.#lastSeq ??= num(this.#db.statement('SELECT max(seq) AS seq FROM calls').get()?.seq) ?? 0;
+    this.#lastSeq ??=
+      num(this.#db.statement('SELECT max(seq) AS seq FROM (SELECT max(seq) AS seq FROM calls UNION ALL SELECT max(seq) FROM call_journal)').get()?.seq) ?? 0;
     let seq = base;
     if (base <= this.#lastSeq) {
-      const last = num(this.#db.statement('SELECT max(seq) AS seq FROM calls WHERE seq >= ? AND seq < ?').get(base, base + PER_MS)?.seq);
+      const last = num(
+        this.#db
+          .statement(
+            `SELECT max(seq) AS seq FROM (SELECT seq FROM calls WHERE seq >= ?1 AND seq < ?2 UNION ALL SELECT seq FROM call_journal WHERE seq >= ?1 AND seq < ?2)`,
+          )
+          .get(base, base + PER_MS)?.seq,
+      );
       seq = last === undefined ? base : last + 1;
     }
     // 1024 calls in one millisecond would be a million a second through a desktop proxy.
@@ -246,31 +322,34 @@ export class HistoryStore {
     const forwards = decided ? FORWARDING_DECISIONS.includes(decided.decision) : false;
     const state: CallState = !decided ? 'pending' : forwards ? 'forwarded' : 'completed';
     const decidedAt = decided ? Math.floor(decided.decidedAt ?? Date.now()) : null;
-    this.#db
-      .statement(
-        `INSERT INTO calls (seq, received_at, server, tool, client, client_info, session_id, protocol_version, arguments, state,
-           decision, decided_by, decided_at, reason, user_message, wait_ms, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        seq,
-        receivedAt,
-        input.server,
-        input.tool,
-        input.client,
-        clientInfo ? JSON.stringify(clientInfo) : null,
-        input.sessionId,
-        input.protocolVersion ?? null,
-        JSON.stringify(args),
-        state,
-        decided?.decision ?? null,
-        decided ? decidedByJson(decided.decidedBy) : null,
-        decidedAt,
-        decided?.reason ?? null,
-        decided?.userMessage ?? null,
-        decided?.waitMs ?? null,
-        decided && !forwards ? decidedAt : null,
-      );
+    const row: CallRow = {
+      seq,
+      received_at: receivedAt,
+      server: input.server,
+      tool: input.tool,
+      client: input.client,
+      client_info: clientInfo ? JSON.stringify(clientInfo) : null,
+      session_id: input.sessionId,
+      protocol_version: input.protocolVersion ?? null,
+      arguments: JSON.stringify(args),
+      state,
+      decision: decided?.decision ?? null,
+      decided_by: decided ? decidedByJson(decided.decidedBy) : null,
+      decided_at: decidedAt,
+      reason: decided?.reason ?? null,
+      user_message: decided?.userMessage ?? null,
+      wait_ms: decided?.waitMs ?? null,
+      completed_at: decided && !forwards ? decidedAt : null,
+    };
+    // A call that waits for a person is decided and sent later, and a retry links to the
+    // entry it repeats: those go to calls at once. The rest is only ever ended.
+    if (decided && input.retryOf === undefined) {
+      this.#db.statement('INSERT INTO call_journal (seq, arrival, open) VALUES (?, ?, ?)').run(seq, JSON.stringify(row), forwards ? 1 : 0);
+      this.#foldSoon();
+    } else {
+      this.#db.statement(INSERT_ARRIVAL).run(...ARRIVAL_COLUMNS.map((column) => row[column] ?? null));
+      this.#search.schedule();
+    }
     this.#lastSeq = Math.max(this.#lastSeq, seq);
     if (secrets.length && (!decided || forwards)) this.#keepSecrets(seqToId(seq), secrets);
     const retryOf = input.retryOf !== undefined && this.#link(input.retryOf, seq) ? input.retryOf : undefined;
@@ -292,7 +371,6 @@ export class HistoryStore {
     if (decidedAt !== null) entry.decidedAt = decidedAt;
     if (decided?.reason !== undefined) entry.reason = decided.reason;
     if (retryOf !== undefined) entry.retryOf = retryOf;
-    this.#search.schedule();
     this.#emit({ type: 'added', id: entry.id });
     return entry;
   }
@@ -390,12 +468,31 @@ export class HistoryStore {
     const summary = input.result
       ? JSON.stringify(summarizeResult(input.result, { text: (text) => this.#redactText(text, secrets), value: this.#redactValue }))
       : null;
-    const completedAt = Math.floor(input.completedAt ?? Date.now());
+    const ending: Ending = {
+      completedAt: Math.floor(input.completedAt ?? Date.now()),
+      upstreamMs: input.upstreamMs ?? null,
+      result: summary,
+      error: input.error ?? null,
+      decision: input.decision ?? null,
+      decidedBy: input.decidedBy ? decidedByJson(input.decidedBy) : null,
+    };
+    // A journaled call still open takes its ending with it into calls.
+    const journaled = this.#db.statement('UPDATE call_journal SET open = 0, ending = ? WHERE seq = ? AND open = 1').run(JSON.stringify(ending), seq);
+    if (journaled.changes || this.#end(seq, ending)) {
+      this.#emit({ type: 'updated', id });
+      return true;
+    }
+    return false;
+  }
+
+  /** Writes an ending into a row of calls; false when there is no open row of that seq. */
+  #end(seq: number, ending: Ending): boolean {
+    const { completedAt, upstreamMs, result, error, decision, decidedBy } = ending;
     // The usual completion (a forwarded call's result) leaves the decision alone. SQLite
     // rewrites every index on a column named in SET, even to the same value: naming
     // `decision` there cost four index updates per call.
     const { changes } =
-      input.decision === undefined && input.decidedBy === undefined
+      decision === null && decidedBy === null
         ? this.#db
             .statement(
               `UPDATE calls SET
@@ -403,12 +500,9 @@ export class HistoryStore {
                  result = coalesce(?, result), error = coalesce(?, error)
                WHERE seq = ? AND state = 'forwarded'`,
             )
-            .run(completedAt, input.upstreamMs ?? null, summary, input.error ?? null, seq)
+            .run(completedAt, upstreamMs, result, error, seq)
         : { changes: 0 };
-    if (changes) {
-      this.#emit({ type: 'updated', id });
-      return true;
-    }
+    if (changes) return true;
     const other = this.#db
       .statement(
         `UPDATE calls SET
@@ -417,10 +511,68 @@ export class HistoryStore {
            decision = coalesce(?, decision, 'cancelled'), decided_by = coalesce(?, decided_by)
          WHERE seq = ? AND state <> 'completed'`,
       )
-      .run(completedAt, input.upstreamMs ?? null, summary, input.error ?? null, input.decision ?? null, input.decidedBy ? decidedByJson(input.decidedBy) : null, seq);
-    if (!other.changes) return false;
-    this.#emit({ type: 'updated', id });
-    return true;
+      .run(completedAt, upstreamMs, result, error, decision, decidedBy, seq);
+    return other.changes > 0;
+  }
+
+  /** Folds journal rows into calls in the background, a slice per turn (see FOLD_DELAY_MS). */
+  #foldSoon(): void {
+    if (this.#foldTimer || this.#folding) return;
+    this.#foldTimer = setTimeout(() => {
+      this.#foldTimer = undefined;
+      this.#foldInTurns();
+    }, FOLD_DELAY_MS);
+    this.#foldTimer.unref();
+  }
+
+  #foldInTurns(): void {
+    this.#folding = false;
+    if (!this.#db.isOpen) return;
+    let moved: number;
+    try {
+      // Nobody waits on a fold: it joins the commit of this moment's calls.
+      moved = this.#db.groupTransaction(() => this.#fold(FOLD_SLICE)).result;
+    } catch (error) {
+      // The rows stay in the journal (durable); the next fold or read tries again.
+      console.error('folding the history journal failed:', error);
+      this.#foldSoon();
+      return;
+    }
+    // A full slice: there may be more (calls that arrived meanwhile too); the next turn goes on.
+    if (moved === FOLD_SLICE) {
+      this.#folding = true;
+      setImmediate(() => this.#foldInTurns());
+    }
+  }
+
+  /**
+   * Folds every journal row now (a read must see them all), in the commit of this moment's
+   * calls, or alone (at start).
+   */
+  #foldAll(alone = false): void {
+    if (this.#db.readOnly || !this.#db.isOpen) return;
+    clearTimeout(this.#foldTimer);
+    this.#foldTimer = undefined;
+    if (!this.#db.statement('SELECT 1 FROM call_journal LIMIT 1').get()) return;
+    const run = (): void => {
+      while (this.#fold(FOLD_SLICE * 10) === FOLD_SLICE * 10);
+    };
+    if (alone) this.#db.transaction(run);
+    else this.#db.groupTransaction(run);
+  }
+
+  /** Moves up to `limit` journal rows, oldest first, into calls; returns how many it moved. */
+  #fold(limit: number): number {
+    const rows = this.#db.statement('SELECT seq, arrival, ending FROM call_journal ORDER BY seq LIMIT ?').all(limit);
+    if (!rows.length) return 0;
+    const insert = this.#db.statement(INSERT_ROW);
+    for (const row of rows) {
+      const ended = endedRow(JSON.parse(String(row.arrival)) as CallRow, json<Ending>(row.ending) ?? null);
+      insert.run(...ROW_COLUMNS.map((column) => ended[column] ?? null));
+    }
+    this.#db.statement('DELETE FROM call_journal WHERE seq <= ?').run(num(rows.at(-1)?.seq) ?? 0);
+    this.#search.schedule();
+    return rows.length;
   }
 
   /**
@@ -432,11 +584,16 @@ export class HistoryStore {
    */
   completeSoon(id: string, input: CompleteInput = {}): void {
     this.#completions.push([id, { ...input, completedAt: input.completedAt ?? Date.now() }]);
-    this.#completionFlush ??= setImmediate(() => this.flushCompletions());
+    this.#completionFlush ??= setImmediate(() => this.#writeCompletions());
   }
 
-  /** Writes the queued completions now. */
-  flushCompletions(): void {
+  /** Writes the queued completions and folds the journal now: what every read does first. */
+  flush(): void {
+    this.#writeCompletions();
+    this.#foldAll();
+  }
+
+  #writeCompletions(): void {
     if (this.#completionFlush) clearImmediate(this.#completionFlush);
     this.#completionFlush = undefined;
     if (!this.#completions.length || !this.#db.isOpen) return;
@@ -449,7 +606,7 @@ export class HistoryStore {
   }
 
   get(id: string): HistoryEntry | undefined {
-    this.flushCompletions();
+    this.flush();
     const seq = idToSeq(id);
     if (seq === undefined) return undefined;
     const row = this.#db.statement(`SELECT ${CALL_COLUMNS} FROM calls WHERE seq = ?`).get(seq);
@@ -458,7 +615,7 @@ export class HistoryStore {
 
   /** One page, newest first. Throws a ZodError for an invalid query (a 400 at the API). */
   query(input: HistoryQueryInput = {}): HistoryPage {
-    this.flushCompletions();
+    this.flush();
     const { limit, cursor, ...filter } = HistoryQuerySchema.parse(input);
     const rows = this.#select(filter, { order: 'desc', after: cursor === undefined ? undefined : idToSeq(cursor), limit: limit + 1 });
     const entries = rows.slice(0, limit).map(rowToEntry);
@@ -472,23 +629,49 @@ export class HistoryStore {
    * arriving after the export started are not included.
    */
   async *exportStream(format: HistoryExportFormat, filterInput: HistoryFilterInput = {}): AsyncGenerator<string, void, undefined> {
-    this.flushCompletions();
+    this.flush();
     const filter = HistoryFilterSchema.parse(filterInput);
     const toLine = format === 'csv' ? toCsvRow : toJsonLine;
     if (format === 'csv') yield CSV_HEADER;
+    // A read-only reader beside a running Airlock cannot fold the journal: it merges it.
+    const journal = this.#db.readOnly ? this.#journalRows(filter) : [];
     const maxSeq = num(this.#db.statement('SELECT max(seq) AS seq FROM calls').get()?.seq);
-    if (maxSeq === undefined) return;
     let after: number | undefined;
     for (;;) {
-      const rows = this.#select(filter, { order: 'asc', after, maxSeq, limit: EXPORT_BATCH });
-      if (!rows.length) return;
+      const rows = maxSeq === undefined ? [] : this.#select(filter, { order: 'asc', after, maxSeq, limit: EXPORT_BATCH });
+      const last = rows.length < EXPORT_BATCH ? Infinity : (num(rows.at(-1)?.seq) ?? Infinity);
       let chunk = '';
-      for (const row of rows) chunk += toLine(rowToEntry(row));
-      yield chunk;
-      if (rows.length < EXPORT_BATCH) return;
-      after = num(rows.at(-1)?.seq);
+      for (const row of rows) {
+        const seq = num(row.seq) ?? 0;
+        while (journal.length && (num(journal[0]!.seq) ?? 0) < seq) chunk += toLine(rowToEntry(journal.shift()!));
+        chunk += toLine(rowToEntry(row));
+      }
+      if (last === Infinity) for (const row of journal.splice(0)) chunk += toLine(rowToEntry(row));
+      if (chunk) yield chunk;
+      if (last === Infinity) return;
+      after = last;
       await yieldToEventLoop();
     }
+  }
+
+  /**
+   * The journal's rows as rows of calls, oldest first, that match a filter (for a reader
+   * that cannot fold them; a few hundred at most). The text search needs the index, which
+   * only a fold feeds: a read-only reader refuses it rather than leave calls out.
+   */
+  #journalRows(filter: HistoryFilter): Row[] {
+    if (filter.q) throw new Error('a text search of a history that a running Airlock writes goes through that Airlock (its /api/history)');
+    const rows: Row[] = [];
+    for (const entry of this.#db.statement('SELECT arrival, ending FROM call_journal ORDER BY seq').all()) {
+      const row = endedRow(JSON.parse(String(entry.arrival)) as CallRow, json<Ending>(entry.ending) ?? null) as Row;
+      const at = num(row.received_at) ?? 0;
+      if (filter.from !== undefined && at < filter.from) continue;
+      if (filter.to !== undefined && at > filter.to) continue;
+      if (FILTER_COLUMNS.some((column) => column !== 'decision' && filter[column] !== undefined && row[column] !== filter[column])) continue;
+      if (filter.decision?.length && !filter.decision.includes(row.decision as Decision)) continue;
+      rows.push(row);
+    }
+    return rows;
   }
 
   /**
@@ -496,6 +679,7 @@ export class HistoryStore {
    * yields between them, so a large prune does not stall calls being recorded meanwhile.
    */
   async prune(options: PruneOptions): Promise<number> {
+    this.flush();
     const now = options.now ?? Date.now();
     let cutoff = 0;
     if (options.maxAgeDays !== undefined) {
@@ -538,6 +722,7 @@ export class HistoryStore {
    * saying what happened. Call once at start, before serving calls.
    */
   closeInterrupted(now: number = Date.now()): number {
+    this.flush();
     const rows = this.#db
       .statement(
         `UPDATE calls SET
@@ -558,13 +743,13 @@ export class HistoryStore {
 
   /** Number of entries (exact, from the per-combination counts: no table scan). */
   count(): number {
-    this.flushCompletions();
+    this.flush();
     return num(this.#db.statement('SELECT coalesce(sum(n), 0) AS n FROM call_facets').get()?.n) ?? 0;
   }
 
   /** Calls per server, tool, client and decision, most frequent first (the UI's filter lists). */
   facets(): HistoryFacets {
-    this.flushCompletions();
+    this.flush();
     const group = (columns: string): Array<Record<string, string | number>> =>
       this.#db
         .statement(`SELECT ${columns}, sum(n) AS count FROM call_facets WHERE n > 0 GROUP BY ${columns} ORDER BY count DESC, ${columns}`)
@@ -586,7 +771,7 @@ export class HistoryStore {
 
   /** Stops background work and indexes what is queued; call before closing the database. */
   close(): void {
-    this.flushCompletions();
+    this.flush();
     this.#search.close();
     this.#listeners.clear();
     // Anything left queued (e.g. the flush failed) is indexed after the next start.
