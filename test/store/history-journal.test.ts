@@ -187,9 +187,22 @@ describe('history: calls decided on arrival', () => {
     vi.advanceTimersByTime(5);
     expect(journalRows(db)).toBe(0);
     expect(Number(db.sqlite.prepare('SELECT count(*) AS n FROM calls').get()!.n)).toBe(201);
-    // Later calls are folded in turn.
-    for (let i = 0; i < 30; i++) store.begin(allowed({ receivedAt: T0 + 6000 + i }));
+    // Later calls are folded in turn, with the endings that came meanwhile, announced then.
+    const changes: string[] = [];
+    store.onChange((change) => changes.push(change.type));
+    const later = Array.from({ length: 30 }, (_, i) => store.begin(allowed({ receivedAt: T0 + 6000 + i })).id);
+    for (const id of later) store.completeSoon(id, { completedAt: T0 + 7000, result: { content: [{ type: 'text', text: 'done' }] } });
+    changes.length = 0;
     vi.advanceTimersByTime(1000);
     expect(journalRows(db)).toBe(0);
+    expect(changes).toEqual(later.map(() => 'updated'));
+    expect(Number(db.sqlite.prepare(`SELECT count(*) AS n FROM calls WHERE state = 'completed' AND completed_at = ?`).get(T0 + 7000)!.n)).toBe(30);
+  });
+
+  it('an ending recorded for later is read at once', () => {
+    const { store } = openStore();
+    const { id } = store.begin(allowed());
+    store.completeSoon(id, { completedAt: T0 + 4, upstreamMs: 2, result: { content: [{ type: 'text', text: 'soon' }] } });
+    expect(store.get(id)).toMatchObject({ state: 'completed', completedAt: T0 + 4, upstreamMs: 2, result: { textPreview: 'soon' } });
   });
 });

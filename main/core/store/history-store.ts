@@ -253,9 +253,8 @@ export class HistoryStore {
   readonly #listeners = new Set<(change: HistoryChange) => void>();
   readonly #search: SearchIndexer;
   #lastSeq: number | undefined;
-  /** Completions waiting for the next batch write (see completeSoon). */
+  /** Completions waiting for the next fold (see completeSoon). */
   #completions: Array<[string, CompleteInput]> = [];
-  #completionFlush: NodeJS.Immediate | undefined;
   /** The next background fold of the journal (see FOLD_DELAY_MS). */
   #foldTimer: NodeJS.Timeout | undefined;
   /** A background fold goes on slice by slice in the next turns. */
@@ -515,7 +514,7 @@ export class HistoryStore {
     return other.changes > 0;
   }
 
-  /** Folds journal rows into calls in the background, a slice per turn (see FOLD_DELAY_MS). */
+  /** Writes what waits (endings, journal rows) in the background, a slice per turn (see FOLD_DELAY_MS). */
   #foldSoon(): void {
     if (this.#foldTimer || this.#folding) return;
     this.#foldTimer = setTimeout(() => {
@@ -531,7 +530,11 @@ export class HistoryStore {
     let moved: number;
     try {
       // Nobody waits on a fold: it joins the commit of this moment's calls.
-      moved = this.#db.groupTransaction(() => this.#fold(FOLD_SLICE)).result;
+      moved = this.#db.groupTransaction(() => {
+        // The endings first: a journaled call that has ended goes into calls ended.
+        this.#writeCompletions();
+        return this.#fold(FOLD_SLICE);
+      }).result;
     } catch (error) {
       // The rows stay in the journal (durable); the next fold or read tries again.
       console.error('folding the history journal failed:', error);
@@ -576,15 +579,16 @@ export class HistoryStore {
   }
 
   /**
-   * Records how a call ended, in the next batch: completions of one moment share one
-   * transaction, written right after the result went to the client, so the write is not
-   * on the call's path. The entry written on arrival already holds the decision, so a
-   * crash in between loses only the result summary (the call is closed as interrupted).
-   * Readers in this process see it at once (every read writes the batch first).
+   * Records how a call ended, in the next fold of the journal (see FOLD_DELAY_MS): a
+   * journaled call's ending then goes into calls with it, in one INSERT, and the endings of
+   * that quarter second share one commit, off the calls' path. The entry written on arrival
+   * already holds the decision, so a crash in between loses only the result summary (the
+   * call is closed as interrupted). Readers in this process see it at once (every read
+   * writes what waits first).
    */
   completeSoon(id: string, input: CompleteInput = {}): void {
     this.#completions.push([id, { ...input, completedAt: input.completedAt ?? Date.now() }]);
-    this.#completionFlush ??= setImmediate(() => this.#writeCompletions());
+    this.#foldSoon();
   }
 
   /** Writes the queued completions and folds the journal now: what every read does first. */
@@ -594,8 +598,6 @@ export class HistoryStore {
   }
 
   #writeCompletions(): void {
-    if (this.#completionFlush) clearImmediate(this.#completionFlush);
-    this.#completionFlush = undefined;
     if (!this.#completions.length || !this.#db.isOpen) return;
     const batch = this.#completions;
     this.#completions = [];
