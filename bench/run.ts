@@ -158,9 +158,8 @@ share is the journal row and limit slots each call commits before it is forwarde
 folds that move a quarter second of calls, already ended, into the timeline (one \`INSERT\`
 each with five indexes, the facet and search-queue triggers that keep filtered pages at a
 million entries under 20 ms); before the journal, that \`INSERT\` came before each call and an
-\`UPDATE\` after it, each in its moment's commit (on the store alone 0.22 against 0.17 ms
-per call at three calls a commit; through Airlock, paired runs against the version before it
-gave 8 % less CPU per call at 16 callers and 14 % less for sequential calls);
+\`UPDATE\` after it, each in its moment's commit (on the store alone 0.22 against 0.14 ms
+per call at three calls a commit);
 zod is mostly the SDK client validating each upstream result and the SDK server parsing
 requests it serves itself; "Node: other internals" includes module compilation at start
 (the profile runs from the sources). Before the fast paths (the first profile of the same

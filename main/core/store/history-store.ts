@@ -5,10 +5,11 @@
  * of it; if the write throws, the caller must not forward (fail closed).
  *
  * A call decided on arrival (allowed, denied, rate limited) is written to `call_journal`
- * first: one row in a table without indexes, where its ending joins it. Batches of journal
- * rows are folded into `calls` (one INSERT each, already ended, so the row and its indexes,
- * facets and search queue are written once) a moment later, before any read, and at the
- * next start after a crash. Every read folds first, so readers never see the difference.
+ * first: a table of the same columns without indexes, where its ending is written too.
+ * Batches of journal rows are folded into `calls` (copied already ended, so the row and its
+ * indexes, facets and search queue are written once) a moment later, before any read, and
+ * at the next start after a crash. Every read folds first, so readers never see the
+ * difference.
  */
 import type { SQLOutputValue, SQLInputValue } from 'node:sqlite';
 import {
@@ -139,12 +140,29 @@ const ARRIVAL_COLUMNS = [
   'wait_ms',
   'completed_at',
 ] as const;
-/** An arrival plus what its ending adds: the row a folded journal entry becomes. */
-const ROW_COLUMNS = [...ARRIVAL_COLUMNS, 'upstream_ms', 'result', 'error'] as const;
-type CallRow = Partial<Record<(typeof ROW_COLUMNS)[number], SQLInputValue>>;
-const insertSql = (columns: readonly string[]): string => `INSERT INTO calls (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-const INSERT_ARRIVAL = insertSql(ARRIVAL_COLUMNS);
-const INSERT_ROW = insertSql(ROW_COLUMNS);
+type Arrival = Record<(typeof ARRIVAL_COLUMNS)[number], SQLInputValue>;
+const insertArrival = (table: 'calls' | 'call_journal'): string =>
+  `INSERT INTO ${table} (${ARRIVAL_COLUMNS.join(', ')}) VALUES (${ARRIVAL_COLUMNS.map(() => '?').join(', ')})`;
+const INSERT_CALL = insertArrival('calls');
+const INSERT_JOURNAL = insertArrival('call_journal');
+
+/**
+ * The two ways an ending is written, per table holding the row. The usual one (a forwarded
+ * call's result) leaves the decision alone: SQLite rewrites every index on a column named in
+ * SET, even to the same value, and naming `decision` there cost four index updates per call.
+ */
+const endSql = (table: 'calls' | 'call_journal'): { result: string; other: string } => ({
+  result: `UPDATE ${table} SET
+             state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
+             result = coalesce(?, result), error = coalesce(?, error)
+           WHERE seq = ? AND state = 'forwarded'`,
+  other: `UPDATE ${table} SET
+            state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
+            result = coalesce(?, result), error = coalesce(?, error),
+            decision = coalesce(?, decision, 'cancelled'), decided_by = coalesce(?, decided_by)
+          WHERE seq = ? AND state <> 'completed'`,
+});
+const END_SQL = { calls: endSql('calls'), call_journal: endSql('call_journal') };
 
 /** How a call ended, as complete() writes it (redacted, serialised). */
 interface Ending {
@@ -154,20 +172,6 @@ interface Ending {
   error: string | null;
   decision: Decision | null;
   decidedBy: string | null;
-}
-
-/**
- * The row an ended journal entry becomes: what complete() would have made of the arrival
- * row (the same coalescing; a decision given at the end replaces the arrival's).
- */
-function endedRow(arrival: CallRow, ending: Ending | null): CallRow {
-  if (!ending) return arrival;
-  const row: CallRow = { ...arrival, state: 'completed', completed_at: ending.completedAt, upstream_ms: ending.upstreamMs, result: ending.result, error: ending.error };
-  if (ending.decision !== null || ending.decidedBy !== null) {
-    row.decision = ending.decision ?? arrival.decision ?? 'cancelled';
-    row.decided_by = ending.decidedBy ?? arrival.decided_by ?? null;
-  }
-  return row;
 }
 
 /** Rows per statement while exporting or pruning: bounded memory, short write locks. */
@@ -321,7 +325,7 @@ export class HistoryStore {
     const forwards = decided ? FORWARDING_DECISIONS.includes(decided.decision) : false;
     const state: CallState = !decided ? 'pending' : forwards ? 'forwarded' : 'completed';
     const decidedAt = decided ? Math.floor(decided.decidedAt ?? Date.now()) : null;
-    const row: CallRow = {
+    const row: Arrival = {
       seq,
       received_at: receivedAt,
       server: input.server,
@@ -342,13 +346,10 @@ export class HistoryStore {
     };
     // A call that waits for a person is decided and sent later, and a retry links to the
     // entry it repeats: those go to calls at once. The rest is only ever ended.
-    if (decided && input.retryOf === undefined) {
-      this.#db.statement('INSERT INTO call_journal (seq, arrival, open) VALUES (?, ?, ?)').run(seq, JSON.stringify(row), forwards ? 1 : 0);
-      this.#foldSoon();
-    } else {
-      this.#db.statement(INSERT_ARRIVAL).run(...ARRIVAL_COLUMNS.map((column) => row[column] ?? null));
-      this.#search.schedule();
-    }
+    const journaled = decided !== undefined && input.retryOf === undefined;
+    this.#db.statement(journaled ? INSERT_JOURNAL : INSERT_CALL).run(...ARRIVAL_COLUMNS.map((column) => row[column]));
+    if (journaled) this.#foldSoon();
+    else this.#search.schedule();
     this.#lastSeq = Math.max(this.#lastSeq, seq);
     if (secrets.length && (!decided || forwards)) this.#keepSecrets(seqToId(seq), secrets);
     const retryOf = input.retryOf !== undefined && this.#link(input.retryOf, seq) ? input.retryOf : undefined;
@@ -475,43 +476,20 @@ export class HistoryStore {
       decision: input.decision ?? null,
       decidedBy: input.decidedBy ? decidedByJson(input.decidedBy) : null,
     };
-    // A journaled call still open takes its ending with it into calls.
-    const journaled = this.#db.statement('UPDATE call_journal SET open = 0, ending = ? WHERE seq = ? AND open = 1').run(JSON.stringify(ending), seq);
-    if (journaled.changes || this.#end(seq, ending)) {
+    // A journaled call takes its ending with it into calls.
+    if (this.#end('call_journal', seq, ending) || this.#end('calls', seq, ending)) {
       this.#emit({ type: 'updated', id });
       return true;
     }
     return false;
   }
 
-  /** Writes an ending into a row of calls; false when there is no open row of that seq. */
-  #end(seq: number, ending: Ending): boolean {
+  /** Writes an ending into the row of `table`; false when that table has no open row of that seq. */
+  #end(table: 'calls' | 'call_journal', seq: number, ending: Ending): boolean {
     const { completedAt, upstreamMs, result, error, decision, decidedBy } = ending;
-    // The usual completion (a forwarded call's result) leaves the decision alone. SQLite
-    // rewrites every index on a column named in SET, even to the same value: naming
-    // `decision` there cost four index updates per call.
-    const { changes } =
-      decision === null && decidedBy === null
-        ? this.#db
-            .statement(
-              `UPDATE calls SET
-                 state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
-                 result = coalesce(?, result), error = coalesce(?, error)
-               WHERE seq = ? AND state = 'forwarded'`,
-            )
-            .run(completedAt, upstreamMs, result, error, seq)
-        : { changes: 0 };
-    if (changes) return true;
-    const other = this.#db
-      .statement(
-        `UPDATE calls SET
-           state = 'completed', completed_at = ?, upstream_ms = coalesce(?, upstream_ms),
-           result = coalesce(?, result), error = coalesce(?, error),
-           decision = coalesce(?, decision, 'cancelled'), decided_by = coalesce(?, decided_by)
-         WHERE seq = ? AND state <> 'completed'`,
-      )
-      .run(completedAt, upstreamMs, result, error, decision, decidedBy, seq);
-    return other.changes > 0;
+    const sql = END_SQL[table];
+    if (decision === null && decidedBy === null && this.#db.statement(sql.result).run(completedAt, upstreamMs, result, error, seq).changes) return true;
+    return this.#db.statement(sql.other).run(completedAt, upstreamMs, result, error, decision, decidedBy, seq).changes > 0;
   }
 
   /** Writes what waits (endings, journal rows) in the background, a slice per turn (see FOLD_DELAY_MS). */
@@ -566,16 +544,12 @@ export class HistoryStore {
 
   /** Moves up to `limit` journal rows, oldest first, into calls; returns how many it moved. */
   #fold(limit: number): number {
-    const rows = this.#db.statement('SELECT seq, arrival, ending FROM call_journal ORDER BY seq LIMIT ?').all(limit);
-    if (!rows.length) return 0;
-    const insert = this.#db.statement(INSERT_ROW);
-    for (const row of rows) {
-      const ended = endedRow(JSON.parse(String(row.arrival)) as CallRow, json<Ending>(row.ending) ?? null);
-      insert.run(...ROW_COLUMNS.map((column) => ended[column] ?? null));
-    }
-    this.#db.statement('DELETE FROM call_journal WHERE seq <= ?').run(num(rows.at(-1)?.seq) ?? 0);
+    const last = num(this.#db.statement('SELECT max(seq) AS seq FROM (SELECT seq FROM call_journal ORDER BY seq LIMIT ?)').get(limit)?.seq);
+    if (last === undefined) return 0;
+    const { changes } = this.#db.statement(`INSERT INTO calls (${CALL_COLUMNS}) SELECT ${CALL_COLUMNS} FROM call_journal WHERE seq <= ? ORDER BY seq`).run(last);
+    this.#db.statement('DELETE FROM call_journal WHERE seq <= ?').run(last);
     this.#search.schedule();
-    return rows.length;
+    return Number(changes);
   }
 
   /**
@@ -664,8 +638,7 @@ export class HistoryStore {
   #journalRows(filter: HistoryFilter): Row[] {
     if (filter.q) throw new Error('a text search of a history that a running Airlock writes goes through that Airlock (its /api/history)');
     const rows: Row[] = [];
-    for (const entry of this.#db.statement('SELECT arrival, ending FROM call_journal ORDER BY seq').all()) {
-      const row = endedRow(JSON.parse(String(entry.arrival)) as CallRow, json<Ending>(entry.ending) ?? null) as Row;
+    for (const row of this.#db.statement(`SELECT ${CALL_COLUMNS} FROM call_journal ORDER BY seq`).all()) {
       const at = num(row.received_at) ?? 0;
       if (filter.from !== undefined && at < filter.from) continue;
       if (filter.to !== undefined && at > filter.to) continue;

@@ -226,15 +226,35 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'a journal of calls decided on arrival, folded into calls in batches',
     up(db) {
-      // A call decided on arrival is recorded here first: one row in a table without
-      // indexes is a small commit before the call is forwarded. Its completion joins the
-      // row; both go into calls (and its indexes, facets and search queue) in batches.
+      // A call decided on arrival is recorded here first: a row in a table without indexes
+      // or triggers is a small commit before the call is forwarded. Its ending is written
+      // here too; both go into calls (and its indexes, facets and search queue) in batches.
+      // The columns are those of calls, so a fold is one INSERT ... SELECT.
       db.exec(`
         CREATE TABLE call_journal (
-          seq     INTEGER PRIMARY KEY,
-          arrival TEXT NOT NULL,
-          open    INTEGER NOT NULL,
-          ending  TEXT
+          seq                INTEGER PRIMARY KEY,
+          received_at        INTEGER NOT NULL,
+          decided_at         INTEGER,
+          completed_at       INTEGER,
+          server             TEXT NOT NULL,
+          tool               TEXT NOT NULL,
+          client             TEXT NOT NULL,
+          client_info        TEXT,
+          session_id         TEXT NOT NULL,
+          protocol_version   TEXT,
+          arguments          TEXT NOT NULL,
+          state              TEXT NOT NULL,
+          decision           TEXT,
+          decided_by         TEXT,
+          reason             TEXT,
+          user_message       TEXT,
+          wait_ms            REAL,
+          upstream_ms        REAL,
+          result             TEXT,
+          error              TEXT,
+          original_arguments TEXT,
+          retry_of           INTEGER,
+          retried_by         INTEGER
         );
       `);
     },
