@@ -5,12 +5,11 @@
  * them, a read-only reader beside the running Airlock (`airlock history export`) sees them,
  * and the journal is worked off while calls keep arriving.
  */
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryEntrySchema, type HistoryEntry } from '../../shared/history.ts';
 import { Database } from '../../main/core/store/database.ts';
 import { HistoryStore, type BeginDecidedInput } from '../../main/core/store/history-store.ts';
-import { tempDbPath } from './temp-db.ts';
+import { crashAfter, tempDbPath } from './temp-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const open: Array<{ db: Database; store?: HistoryStore }> = [];
@@ -113,27 +112,18 @@ describe('history: calls decided on arrival', () => {
 
   it('survives the process being killed: ended calls keep their result, open ones are closed as interrupted', () => {
     const path = tempDbPath();
-    const storeUrl = new URL('../../main/core/store/stores.ts', import.meta.url).href;
     // A separate Node process records two calls decided on arrival and ends one; once both
     // are committed it prints their ids and is killed (no close, no fold at exit).
-    const script = `
-      const { openStores } = await import(${JSON.stringify(storeUrl)});
-      const stores = openStores(${JSON.stringify(path)});
-      const arrive = (receivedAt) => stores.db.groupTransaction(() => stores.history.begin({ receivedAt, server: 'files', tool: 'write_file',
-        client: 'cursor', sessionId: 's', arguments: { path: '/tmp/kept.txt' }, decided: { decision: 'allowed', decidedBy: { kind: 'rule' } } }));
-      const open = arrive(${T0});
-      const done = arrive(${T0 + 1});
-      await done.committed;
-      stores.db.transaction(() => stores.history.complete(done.result.id, { completedAt: ${T0 + 5}, result: { content: [{ type: 'text', text: 'written' }] } }));
-      process.stdout.write(open.result.id + ' ' + done.result.id, () => process.kill(process.pid, 'SIGKILL'));
-    `;
-    let output = '';
-    try {
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    } catch (error) {
-      output = String((error as { stdout?: string }).stdout ?? '');
-      expect((error as { signal?: string }).signal).toBe('SIGKILL');
-    }
+    const output = crashAfter(
+      path,
+      `const arrive = (receivedAt) => stores.db.groupTransaction(() => stores.history.begin({ receivedAt, server: 'files', tool: 'write_file',
+         client: 'cursor', sessionId: 's', arguments: { path: '/tmp/kept.txt' }, decided: { decision: 'allowed', decidedBy: { kind: 'rule' } } }));
+       const open = arrive(${T0});
+       const done = arrive(${T0 + 1});
+       await done.committed;
+       stores.db.transaction(() => stores.history.complete(done.result.id, { completedAt: ${T0 + 5}, result: { content: [{ type: 'text', text: 'written' }] } }));
+       crash(open.result.id + ' ' + done.result.id);`,
+    );
     const [openId, doneId] = output.split(' ') as [string, string];
     expect(doneId).toMatch(/^[0-9A-Z]{12}$/);
 

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryEntrySchema, type Decision, type HistoryEntry, type HistoryQueryInput } from '../../shared/history.ts';
 import { Database } from '../../main/core/store/database.ts';
 import { HistoryStore, type HistoryChange } from '../../main/core/store/history-store.ts';
-import { tempDbPath } from './temp-db.ts';
+import { crashAfter, tempDbPath } from './temp-db.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const open: Array<{ db: Database; store: HistoryStore }> = [];
@@ -260,24 +259,15 @@ describe('history: surviving restarts and crashes', () => {
 
   it('an entry begun survives the process being killed right after begin returns', () => {
     const path = tempDbPath();
-    const storeUrl = new URL('../../main/core/store/stores.ts', import.meta.url).href;
-    // A separate Node process records one call, prints its id and is killed (SIGKILL: no
-    // close, no exit handlers), as if the app crashed while the call was being forwarded.
-    const script = `
-      const { openStores } = await import(${JSON.stringify(storeUrl)});
-      const stores = openStores(${JSON.stringify(path)});
-      const entry = stores.history.begin({ receivedAt: ${T0}, server: 'files', tool: 'write_file', client: 'cursor',
-        sessionId: 's', arguments: { path: '/tmp/x' } });
-      stores.history.decide(entry.id, { decision: 'allowed', decidedBy: { kind: 'rule' } });
-      process.stdout.write(entry.id, () => process.kill(process.pid, 'SIGKILL'));
-    `;
-    let output = '';
-    try {
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    } catch (error) {
-      output = String((error as { stdout?: string }).stdout ?? '');
-      expect((error as { signal?: string }).signal).toBe('SIGKILL');
-    }
+    // A separate Node process records one call, prints its id and is killed, as if the app
+    // crashed while the call was being forwarded.
+    const output = crashAfter(
+      path,
+      `const entry = stores.history.begin({ receivedAt: ${T0}, server: 'files', tool: 'write_file', client: 'cursor',
+         sessionId: 's', arguments: { path: '/tmp/x' } });
+       stores.history.decide(entry.id, { decision: 'allowed', decidedBy: { kind: 'rule' } });
+       crash(entry.id);`,
+    );
     expect(output).toMatch(/^[0-9A-Z]{12}$/);
 
     const { store } = openStore(path);
