@@ -163,6 +163,8 @@ const endSql = (table: 'calls' | 'call_journal'): { result: string; other: strin
           WHERE seq = ? AND state <> 'completed'`,
 });
 const END_SQL = { calls: endSql('calls'), call_journal: endSql('call_journal') };
+/** Journal rows up to a seq, as they are, into calls. */
+const FOLD_SQL = `INSERT INTO calls (${CALL_COLUMNS}) SELECT ${CALL_COLUMNS} FROM call_journal WHERE seq <= ? ORDER BY seq`;
 
 /** How a call ended, as complete() writes it (redacted, serialised). */
 interface Ending {
@@ -535,18 +537,18 @@ export class HistoryStore {
     clearTimeout(this.#foldTimer);
     this.#foldTimer = undefined;
     if (!this.#db.statement('SELECT 1 FROM call_journal LIMIT 1').get()) return;
-    const run = (): void => {
-      while (this.#fold(FOLD_SLICE * 10) === FOLD_SLICE * 10);
-    };
+    // One statement: the rows go from table to table without passing through JavaScript.
+    const run = (): number => this.#fold();
     if (alone) this.#db.transaction(run);
     else this.#db.groupTransaction(run);
   }
 
-  /** Moves up to `limit` journal rows, oldest first, into calls; returns how many it moved. */
-  #fold(limit: number): number {
-    const last = num(this.#db.statement('SELECT max(seq) AS seq FROM (SELECT seq FROM call_journal ORDER BY seq LIMIT ?)').get(limit)?.seq);
+  /** Moves journal rows, oldest first, into calls (at most `limit`, or all); returns how many it moved. */
+  #fold(limit?: number): number {
+    // LIMIT -1: no limit.
+    const last = num(this.#db.statement('SELECT max(seq) AS seq FROM (SELECT seq FROM call_journal ORDER BY seq LIMIT ?)').get(limit ?? -1)?.seq);
     if (last === undefined) return 0;
-    const { changes } = this.#db.statement(`INSERT INTO calls (${CALL_COLUMNS}) SELECT ${CALL_COLUMNS} FROM call_journal WHERE seq <= ? ORDER BY seq`).run(last);
+    const { changes } = this.#db.statement(FOLD_SQL).run(last);
     this.#db.statement('DELETE FROM call_journal WHERE seq <= ?').run(last);
     this.#search.schedule();
     return Number(changes);
