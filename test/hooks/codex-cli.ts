@@ -34,7 +34,10 @@ export function codexEnv(user: string, standIn: ResponsesStandIn, mcpServers: Re
       'env_key = "STAND_IN_API_KEY"',
       '',
       // Codex gives an MCP server 10 s to start by default; a loaded CI machine can take longer.
-      ...Object.entries(mcpServers).flatMap(([name, server]) => [`[mcp_servers.${name}]`, `command = ${JSON.stringify(server.command)}`, `args = ${JSON.stringify(server.args)}`, 'startup_timeout_sec = 60', '']),
+      // `required`: Codex waits for the server before its first model request. Without it a
+      // slow start leaves the server's tools out of that request, and the scripted call to one
+      // ends as "unsupported call" without reaching the hook.
+      ...Object.entries(mcpServers).flatMap(([name, server]) => [`[mcp_servers.${name}]`, `command = ${JSON.stringify(server.command)}`, `args = ${JSON.stringify(server.args)}`, 'startup_timeout_sec = 60', 'required = true', '']),
     ].join('\n'),
   );
   return {
