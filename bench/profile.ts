@@ -50,10 +50,26 @@ const LAYERS: Array<[RegExp, string]> = [
   [/^node:|node:internal/, 'Node: other internals'],
 ];
 
+/** The layer of code at a source path or URL (a `node:` module, a file under main/ or node_modules/). */
+export function layerOfSource(source: string, otherwise = 'other modules'): string {
+  for (const [re, name] of LAYERS) if (re.test(source)) return name;
+  return otherwise;
+}
+
 function layerOf(frame: ProfileNode['callFrame']): string {
-  const key = frame.url || `(${frame.functionName.replace(/[()]/g, '')})`;
-  for (const [re, name] of LAYERS) if (re.test(key)) return name;
-  return frame.url ? 'other modules' : 'native (V8, libuv, syscalls)';
+  return frame.url ? layerOfSource(frame.url) : layerOfSource(`(${frame.functionName.replace(/[()]/g, '')})`, 'native (V8, libuv, syscalls)');
+}
+
+/** The profiled load: 16 callers calling `echo` on one client; returns the calls/s reached. */
+export async function load(client: { callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }, calls: number, callers = 16): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < calls) await client.callTool({ name: 'echo', arguments: { message: `profile ${next++}` } });
+    }),
+  );
+  return calls / ((performance.now() - start) / 1000);
 }
 
 export function summarize(profile: CpuProfile, top = 30): ProfileSummary {
@@ -81,17 +97,6 @@ export function summarize(profile: CpuProfile, top = 30): ProfileSummary {
     layers: [...layers].sort((a, b) => b[1] - a[1]).map(([layer, ms]) => ({ layer, ms, share: share(ms) })),
     functions: [...fns].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([name, f]) => ({ name, layer: f.layer, ms: f.ms, share: share(f.ms) })),
   };
-}
-
-async function load(client: { callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }, calls: number, callers = 16): Promise<number> {
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (next < calls) await client.callTool({ name: 'echo', arguments: { message: `profile ${next++}` } });
-    }),
-  );
-  return calls / ((performance.now() - start) / 1000);
 }
 
 export async function profileAirlock(options: { calls?: number; keep?: boolean; only?: 'legacy' | 'modern'; log?: (line: string) => void } = {}): Promise<ProfileSummary & { rates: Record<string, number> }> {

@@ -10,6 +10,7 @@ import { runFootprintBench, runApprovalBench, type FootprintResult } from './foo
 import { runHistoryBench, type HistoryBenchResult } from './history-bench.ts';
 import { runPolicyBench, type PolicyBenchResult } from './policy-bench.ts';
 import { runProxyBench, type ProxyRow } from './proxy-bench.ts';
+import { onCpuProfileAirlock } from './oncpu-profile.ts';
 import { profileAirlock } from './profile.ts';
 import { runSessionsBench } from './sessions-bench.ts';
 import { runStartBench } from './start-bench.ts';
@@ -28,6 +29,7 @@ log('1/8 proxy cost…');
 const proxy = await runProxyBench({ log });
 log('2/8 where the time goes (CPU profile of Airlock under load)…');
 const profile = await profileAirlock({ calls: 5000, log: (l) => log(`  ${l}`) });
+const onCpu = await onCpuProfileAirlock({ calls: 5000, log: (l) => log(`  ${l}`) });
 log('3/8 100 concurrent agent sessions…');
 const sessions = await runSessionsBench({ log });
 log('4/8 start to the first answered call…');
@@ -56,6 +58,27 @@ const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)} %`;
 const p50Budget = a.p50Ms + b.p50Ms + 0.1;
 const legacySessions = sessions.find((r) => r.era === 'legacy' && !r.shared)!;
 const sharedSessions = sessions.find((r) => r.shared)!;
+/** §1b's cross-check: the same load seen by `perf` (time on a core only, every thread). */
+function onCpuSection(): string {
+  if ('unavailable' in onCpu) return `On-CPU cross-check with \`perf\` (\`node bench/oncpu-profile.ts\`): not run, ${onCpu.unavailable}.`;
+  const p = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return `V8's sampler takes its samples by the clock: a sample taken while Airlock waits for a core
+or sits in a system call is charged to the JavaScript frame on top. With three busy processes
+on two cores that overstates what runs just before a wait (socket and pipe writes, commits).
+The same load seen by \`perf record -e cpu-clock\` (\`node bench/oncpu-profile.ts\`: the
+bundle with \`--perf-basic-prof\`, ${onCpu.rates.legacy!.toFixed(0)} and ${onCpu.rates.modern!.toFixed(0)} calls/s, ${onCpu.samples} samples),
+which counts only time on a core, in every thread, kernel included; each sample is charged
+to its innermost JavaScript frame, by module:
+
+| layer | share of time on a core |
+|---|---|
+${onCpu.layers.map((l) => `| ${l.layer} | ${p(l.share)} |`).join('\n')}
+
+Whatever called it, the kernel (system calls, interrupts) ran in ${p(onCpu.kernel)} of the samples
+and the SQLite engine in ${p(onCpu.sqlite)}; the rest is JavaScript and V8 spread over many
+functions (the history layer above includes its own JavaScript: rows, redaction, search text).`;
+}
+
 const sessionLabel = (r: (typeof sessions)[number]) => (r.shared ? 'legacy clients, `"sessions": "shared"`' : `${r.era} clients`);
 const modernSessions = sessions.find((r) => r.era === 'modern')!;
 const sessionTargets = sessions.flatMap((r): Array<[string, boolean, string]> => [
@@ -152,8 +175,10 @@ Top functions by self time:
 |---|---|---|
 ${profile.functions.slice(0, 20).map((f) => `| \`${f.name.replace(/\|/g, '\\|')}\` | ${f.layer} | ${(100 * f.share).toFixed(1)} % |`).join('\n')}
 
-What the layers mean here: "native" is mostly system calls (socket writes of the HTTP
-answers, pipe writes to the stdio server), which are expensive on this machine; the history
+${onCpuSection()}
+
+What the layers mean here: "native" is V8, libuv and the system calls (socket writes of the
+HTTP answers, pipe writes to the stdio server), overstated by V8's sampler as said above; the history
 share is the journal row and limit slots each call commits before it is forwarded, and the
 folds that move a quarter second of calls, already ended, into the timeline (one \`INSERT\`
 each with five indexes, the facet and search-queue triggers that keep filtered pages at a
@@ -251,8 +276,8 @@ From sending a call the policy asks about to the \`pending.added\` event at a cl
 - The stdio bridge proved the Airlock's identity with a round trip before every request it
   relayed (two HTTP requests per call). The proof is now kept while the proven process lives
   and runtime.json is the file it wrote, and renewed every 2 s.
-- On this machine system calls are expensive (the profile's native share is mostly socket
-  and pipe writes, and the SQLite commits). Calls recorded in the same turn of the event
+- Fewer system calls and commits per call. (V8's profile overstates them: it charged
+  them about a quarter of the time${'unavailable' in onCpu ? '' : `; \`perf\` finds the kernel on a core in ${(100 * onCpu.kernel).toFixed(1)} % of the samples`}.) Calls recorded in the same turn of the event
   loop now share one commit (\`Database.groupTransaction\`; a call is forwarded only once
   its record is committed), completions join that commit, messages to a stdio server in one
   turn leave in one write, and a JSON answer to a modern request is written in one go.
