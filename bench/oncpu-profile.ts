@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
-import { EVERYTHING, MCP_TOKEN, cli, httpClient, modernHttpClient, startAirlockProcess } from './lib.ts';
-import { layerOfSource, load } from './profile.ts';
+import { EVERYTHING, cli, startAirlockProcess } from './lib.ts';
+import { layerOfSource, load, warmedClients } from './profile.ts';
 
 export interface OnCpuSummary {
   samples: number;
@@ -131,10 +131,7 @@ export async function onCpuProfileAirlock(options: { calls?: number; log?: (line
   const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, nodeArgs: ['--perf-basic-prof'] });
   const rates: Record<string, number> = {};
   try {
-    const legacy = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-    const modern = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-    await load(legacy, 500);
-    await load(modern, 500);
+    const { legacy, modern } = await warmedClients(airlock.url);
     const recorder = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(airlock.pid), '-o', data], { stdio: ['ignore', 'ignore', 'pipe'] });
     let recorderErr = '';
     recorder.stderr.on('data', (c: Buffer) => (recorderErr += c.toString()));

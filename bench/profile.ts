@@ -9,6 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Client as ModernClient } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
 import { EVERYTHING, MCP_TOKEN, httpClient, modernHttpClient, root, startAirlockProcess } from './lib.ts';
 
@@ -72,6 +74,15 @@ export async function load(client: { callTool(p: { name: string; arguments: Reco
   return calls / ((performance.now() - start) / 1000);
 }
 
+/** A 2025 and a 2026-07-28 client of Airlock's /mcp/everything, past 500 calls each (the JIT warm). */
+export async function warmedClients(url: string): Promise<{ legacy: Client; modern: ModernClient }> {
+  const legacy = await httpClient(`${url}/mcp/everything`, MCP_TOKEN);
+  const modern = await modernHttpClient(`${url}/mcp/everything`, MCP_TOKEN);
+  await load(legacy, 500);
+  await load(modern, 500);
+  return { legacy, modern };
+}
+
 export function summarize(profile: CpuProfile, top = 30): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
@@ -111,10 +122,7 @@ export async function profileAirlock(options: { calls?: number; keep?: boolean; 
   });
   const rates: Record<string, number> = {};
   try {
-    const legacy = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-    const modern = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-    await load(legacy, 500);
-    await load(modern, 500);
+    const { legacy, modern } = await warmedClients(airlock.url);
     if (options.only !== 'modern') {
       rates.legacy = await load(legacy, calls);
       log(`  legacy client: ${rates.legacy.toFixed(0)} calls/s (profiled)`);
