@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryEntrySchema, type Decision, type HistoryEntry, type HistoryQueryInput } from '../../shared/history.ts';
 import { Database } from '../../main/core/store/database.ts';
 import { HistoryStore, type HistoryChange } from '../../main/core/store/history-store.ts';
@@ -16,6 +16,7 @@ function openStore(path = tempDbPath()): { db: Database; store: HistoryStore; pa
 }
 
 afterEach(() => {
+  vi.useRealTimers();
   for (const { db, store } of open.splice(0)) {
     if (db.isOpen) {
       store.close();
@@ -462,6 +463,44 @@ describe('history: text search', () => {
     store.decide(id, { decision: 'approved', decidedBy: { kind: 'user' }, arguments: { prompt: 'giraffe crossing' } });
     expect(found(store, 'zebra')).toEqual([]);
     expect(found(store, 'giraffe')).toEqual([id]);
+  });
+});
+
+describe('history: search index in the background', () => {
+  const queued = (db: Database): number => Number(db.sqlite.prepare('SELECT count(*) AS n FROM search_pending').get()!.n);
+
+  it('indexes once calls stop arriving for a moment, not while they keep coming', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
+    const { db, store } = openStore();
+    // A call every 100 ms for 3 s: never half a second without one.
+    for (let i = 0; i < 30; i++) {
+      store.begin(call({ receivedAt: T0 + i * 100, arguments: { prompt: `fox ${i}` } }));
+      vi.advanceTimersByTime(100);
+    }
+    expect(queued(db)).toBe(30);
+    // Half a second without a call: the queue is worked off.
+    vi.advanceTimersByTime(600);
+    expect(queued(db)).toBe(0);
+    expect(store.query({ q: 'fox' }).entries).toHaveLength(30);
+  });
+
+  it('a search meanwhile sees every call, and a long queue is worked off even while calls keep coming', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
+    const { db, store } = openStore();
+    const first = store.begin(call({ arguments: { prompt: 'zebra' } })).id;
+    vi.advanceTimersByTime(100);
+    expect(queued(db)).toBe(1);
+    expect(store.query({ q: 'zebra' }).entries.map((entry) => entry.id)).toEqual([first]);
+    expect(queued(db)).toBe(0);
+    // 10,000 calls arrive without a pause (2000 a second): past 5000 queued, the index
+    // catches up anyway, so the queue never holds more than that and half a second's calls.
+    for (let i = 0; i < 100; i++) {
+      for (let k = 0; k < 100; k++) store.begin(call({ receivedAt: T0 + 1 + i * 100 + k, arguments: { prompt: `giraffe ${i} ${k}` } }));
+      vi.advanceTimersByTime(50);
+    }
+    expect(queued(db)).toBeLessThan(6500);
+    expect(store.query({ q: 'giraffe', limit: 1 }).entries).toHaveLength(1);
+    expect(queued(db)).toBe(0);
   });
 });
 

@@ -111,8 +111,10 @@ export interface HistoryStoreOptions {
    * false stores them as given.
    */
   redaction?: RedactOptions | false;
-  /** How long after a write the search index catches up (ms). Default 500. */
+  /** How long after a write the search index catches up at the earliest (ms). Default 500. */
   searchIndexDelayMs?: number;
+  /** How long no call may have arrived before the search index catches up (ms). Default 500. */
+  searchIndexQuietMs?: number;
 }
 
 /** How long journal rows wait before they are folded into calls (ms): a batch, not a row. */
@@ -268,7 +270,10 @@ export class HistoryStore {
 
   constructor(db: Database, options: HistoryStoreOptions = {}) {
     this.#db = db;
-    this.#search = new SearchIndexer(db, options.searchIndexDelayMs === undefined ? {} : { delayMs: options.searchIndexDelayMs });
+    this.#search = new SearchIndexer(db, {
+      ...(options.searchIndexDelayMs !== undefined && { delayMs: options.searchIndexDelayMs }),
+      ...(options.searchIndexQuietMs !== undefined && { quietMs: options.searchIndexQuietMs }),
+    });
     if (options.redaction === false) {
       this.#redact = (args) => args;
       this.#redactText = (text) => text;
@@ -320,6 +325,7 @@ export class HistoryStore {
     // 1024 calls in one millisecond would be a million a second through a desktop proxy.
     if (seq >= base + PER_MS) throw new Error(`more than ${PER_MS} calls arrived in one millisecond`);
 
+    this.#search.noteArrival();
     const args = this.#redact(input.arguments);
     const secrets = this.#secretsOf(input.arguments);
     const clientInfo = input.clientInfo ? { name: input.clientInfo.name, version: input.clientInfo.version } : undefined;

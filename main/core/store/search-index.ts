@@ -1,8 +1,8 @@
 /**
  * Keeps the full-text index (calls_fts) in step with the calls table, off the hot path.
  * Rows are queued by a trigger (search_pending) when they are written and indexed here in
- * batches a moment later, before any search, and at close; a queue left by a crash is
- * indexed after the next start.
+ * batches once calls have stopped arriving for a moment (or the queue grew long), before
+ * any search, and at close; a queue left by a crash is indexed after the next start.
  */
 import type { Database } from './database.ts';
 
@@ -17,6 +17,14 @@ const BATCH = 500;
  * millisecond; the rest follows in the next turns.
  */
 const SLICE = 50;
+/**
+ * While calls keep arriving, the queue waits for a quiet moment up to this many rows:
+ * indexing is about a third of what recording a call costs (its text tokenised, a
+ * full-text segment written and merged), and during a burst it competed with the calls
+ * for the same cores. A search indexes the queue first, so it always sees every call; the
+ * cap bounds what that first search (or a sustained load) has to catch up on.
+ */
+const MAX_BACKLOG = 5000;
 
 /** The searchable text of a call: its tool name and its arguments' keys and values. */
 export function searchText(tool: string, args: unknown): string {
@@ -44,13 +52,28 @@ export function searchText(tool: string, args: unknown): string {
 export class SearchIndexer {
   readonly #db: Database;
   readonly #delayMs: number;
+  readonly #quietMs: number;
+  readonly #now: () => number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** When the last call arrived (see noteArrival), on #now's clock. */
+  #lastArrival = -Infinity;
 
-  constructor(db: Database, options: { delayMs?: number } = {}) {
+  /**
+   * delayMs: how long after a write the index catches up at the earliest; quietMs: how long
+   * no call may have arrived before it does (both default 500 ms); now: a monotonic clock (ms).
+   */
+  constructor(db: Database, options: { delayMs?: number; quietMs?: number; now?: () => number } = {}) {
     this.#db = db;
     this.#delayMs = options.delayMs ?? 500;
+    this.#quietMs = options.quietMs ?? 500;
+    this.#now = options.now ?? (() => performance.now());
     if (this.pending() > 0) this.schedule();
+  }
+
+  /** A call arrived: the queue waits until calls stop arriving for a moment (see MAX_BACKLOG). */
+  noteArrival(): void {
+    this.#lastArrival = this.#now();
   }
 
   /**
@@ -92,6 +115,12 @@ export class SearchIndexer {
     this.#timer = undefined;
     if (this.#closed || !this.#db.isOpen) return;
     try {
+      const sinceArrival = this.#now() - this.#lastArrival;
+      if (sinceArrival < this.#quietMs && this.pending() < MAX_BACKLOG) {
+        this.#timer = setTimeout(() => this.#tick(), Math.max(1, this.#quietMs - sinceArrival));
+        this.#timer.unref?.();
+        return;
+      }
       // One slice per turn: the queue (or a backlog left by a crash) is worked off without
       // holding the event loop for long; calls and I/O run in between.
       if (this.#indexBatch(SLICE) === SLICE) {
