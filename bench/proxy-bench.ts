@@ -1,8 +1,10 @@
 /**
  * What Airlock adds to an allowed call, beside the floors and a peer proxy: the same SDK
  * client calls server-everything's `echo` through each path, sequentially (p50, p99) and
- * with 16 callers at once (calls/s, and the p99 of each call's latency under that load). Rows are interleaved within each repetition and the
- * median of the repetitions is reported, since these machines are noisy.
+ * with 16 callers at once (calls/s, and the p99 of each call's latency under that load).
+ * Every path is warmed first; rows are interleaved within each repetition and the median of
+ * the repetitions is reported, since these machines are noisy. History on against off is
+ * measured apart, in turns (see historyPair).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -165,20 +167,96 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   return { paths, airlocks };
 }
 
+/** Calls each path serves, 16 at a time, before it is measured (see runProxyBench). */
+export const WARM_UP_CALLS = 10_000;
+/** Calls per caller in each measured repetition under load. */
+export const PER_CALLER = 250;
+/** Calls, 16 at a time, right before each measured run under load. */
+export const BURST_CALLS = 1000;
+
+/**
+ * History on against off, side by side: the two Airlocks take turns (on, off, off, on, ...)
+ * with 16 callers, each turn right after the other, so both run warm and in the same
+ * moment of the machine. The median of the rounds' ratios is the figure; the rows of the
+ * table, measured minutes apart, are too far from each other for a difference of a few
+ * per cent on these machines.
+ */
+export interface HistoryPair {
+  rounds: number;
+  callsPerTurn: number;
+  /** Median over the rounds of (off − on) / off calls/s. */
+  throughputCost: number;
+  /** The lowest and highest of the rounds' (off − on) / off. */
+  costSpread: [number, number];
+  /** Median over the rounds of on / off CPU per call. */
+  cpuRatio: number;
+  onCallsPerSec: number;
+  offCallsPerSec: number;
+}
+
+export const HISTORY_PAIR_ROUNDS = 8;
+const HISTORY_PAIR_CALLS = 3000;
+const HISTORY_PAIR_WARM_UP = 20_000;
+
+async function historyPair(on: Path, off: Path, callers: number, log: (line: string) => void): Promise<HistoryPair> {
+  const cost: number[] = [];
+  const cpu: number[] = [];
+  const onRates: number[] = [];
+  const offRates: number[] = [];
+  const turn = async (path: Path): Promise<{ rate: number; cpu: number }> => {
+    const before = cpuMs(path.pids) ?? 0;
+    const { rate } = await concurrent(path.client, callers, Math.ceil(HISTORY_PAIR_CALLS / callers));
+    return { rate, cpu: ((cpuMs(path.pids) ?? 0) - before) / HISTORY_PAIR_CALLS };
+  };
+  // The history-on Airlock has served three rows by now, the other one: V8 goes on
+  // compiling for tens of thousands of calls, so both serve as many again first.
+  await concurrent(on.client, callers, Math.ceil(HISTORY_PAIR_WARM_UP / callers));
+  await concurrent(off.client, callers, Math.ceil(HISTORY_PAIR_WARM_UP / callers));
+  for (let round = 0; round < HISTORY_PAIR_ROUNDS; round++) {
+    const order = round % 2 ? [off, on] : [on, off];
+    const first = await turn(order[0]!);
+    const second = await turn(order[1]!);
+    const [a, b] = round % 2 ? [second, first] : [first, second];
+    onRates.push(a.rate);
+    offRates.push(b.rate);
+    cost.push((b.rate - a.rate) / b.rate);
+    cpu.push(a.cpu / b.cpu);
+    log(`  history pair ${round + 1}: on ${a.rate.toFixed(0)} calls/s (${a.cpu.toFixed(3)} ms CPU/call), off ${b.rate.toFixed(0)} (${b.cpu.toFixed(3)})`);
+  }
+  return {
+    rounds: HISTORY_PAIR_ROUNDS,
+    callsPerTurn: HISTORY_PAIR_CALLS,
+    throughputCost: median(cost),
+    costSpread: [Math.min(...cost), Math.max(...cost)],
+    cpuRatio: median(cpu),
+    onCallsPerSec: median(onRates),
+    offCallsPerSec: median(offRates),
+  };
+}
+
 export async function runProxyBench(
   options: { repetitions?: number; sequentialCalls?: number; callers?: number; perCaller?: number; log?: (line: string) => void } = {},
-): Promise<ProxyRow[]> {
+): Promise<{ rows: ProxyRow[]; history: HistoryPair }> {
   const repetitions = options.repetitions ?? 3;
   const n = options.sequentialCalls ?? 1000;
   const callers = options.callers ?? 16;
-  const perCaller = options.perCaller ?? 100;
+  const perCaller = options.perCaller ?? PER_CALLER;
   const log = options.log ?? ((line: string) => console.log(line));
   const { paths, airlocks } = await openPaths(log);
+  // Every path's code is compiled by V8's optimising tiers only after thousands of calls:
+  // measured from cold, Airlock's CPU per call falls by half over its first 10,000 calls,
+  // floor B's too. A desktop proxy runs warm, so each path is warmed before it is measured.
+  for (const path of paths) await concurrent(path.client, callers, Math.ceil(WARM_UP_CALLS / callers));
+  log(`  warmed every path with ${WARM_UP_CALLS} calls`);
   const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; loadedP99: number[]; cpu: number[] }>();
+  let history: HistoryPair | undefined;
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       for (const path of paths) {
         const seq = await sequential(path.client, n);
+        // A process that sat idle while the other rows ran gave its young generation back
+        // (main/core/idle-memory.ts): a short burst grows it again before the measured run.
+        await concurrent(path.client, callers, Math.ceil(BURST_CALLS / callers));
         const cpuBefore = cpuMs(path.pids);
         const { rate, p99: loadedP99 } = await concurrent(path.client, callers, perCaller);
         const cpuAfter = cpuMs(path.pids);
@@ -193,12 +271,16 @@ export async function runProxyBench(
         log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s (p99 ${loadedP99.toFixed(3)} ms)${cpuNote}`);
       }
     }
+    const on = paths.find((p) => p.name.startsWith('Airlock: '))!;
+    const off = paths.find((p) => p.name === 'Airlock, history off')!;
+    history = await historyPair(on, off, callers, log);
   } finally {
     for (const path of paths) await path.close().catch(() => undefined);
     for (const a of airlocks) await a.stop();
   }
-  return paths.map((p) => {
+  const rows = paths.map((p) => {
     const s = samples.get(p.name)!;
     return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate), p99LoadedMs: median(s.loadedP99), ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }) };
   });
+  return { rows, history: history! };
 }
