@@ -176,6 +176,12 @@ Earlier runs measured from cold (100 warm-up calls; 16 callers × 100 calls). Be
 to SDK v2 (f8bba17) one such run gave floor B 0.969 ms / 2065 calls/s, Airlock 1.573 / 1123,
 the bridge 1.858 / 831, mcp-proxy 2.626 / 1171.
 
+Against that build, warm and paired (\`node bench/compare-builds.ts <f8bba17's dist/cli/airlock.mjs>\`:
+both Airlocks at once, 20,000 calls each first, then taking turns; 2026-12-02, 6 rounds):
+history on 1304 → 2312 calls/s, p50 1.219 → 1.037 ms; history off 2021 → 2369 calls/s, p50
+0.927 → 1.014 ms (again with 12 rounds: 2425 → 3147, p50 0.846 → 0.840); the bridge 1331 →
+2314 calls/s, p50 1.335 → 1.113 ms.
+
 ## 1b. Where Airlock's time goes
 
 A CPU profile (\`node bench/profile.ts\`: Airlock from its sources with \`--cpu-prof\`, 16
