@@ -113,8 +113,6 @@ export interface HistoryStoreOptions {
   redaction?: RedactOptions | false;
   /** How long after a write the search index catches up at the earliest (ms). Default 500. */
   searchIndexDelayMs?: number;
-  /** How long no call may have arrived before the search index catches up (ms). Default 500. */
-  searchIndexQuietMs?: number;
 }
 
 /** How long journal rows wait before they are folded into calls (ms): a batch, not a row. */
@@ -270,10 +268,7 @@ export class HistoryStore {
 
   constructor(db: Database, options: HistoryStoreOptions = {}) {
     this.#db = db;
-    this.#search = new SearchIndexer(db, {
-      ...(options.searchIndexDelayMs !== undefined && { delayMs: options.searchIndexDelayMs }),
-      ...(options.searchIndexQuietMs !== undefined && { quietMs: options.searchIndexQuietMs }),
-    });
+    this.#search = new SearchIndexer(db, options.searchIndexDelayMs === undefined ? {} : { delayMs: options.searchIndexDelayMs });
     if (options.redaction === false) {
       this.#redact = (args) => args;
       this.#redactText = (text) => text;

@@ -25,6 +25,8 @@ const SLICE = 50;
  * cap bounds what that first search (or a sustained load) has to catch up on.
  */
 const MAX_BACKLOG = 5000;
+/** How long no call may have arrived before the queue is worked off (ms). */
+const QUIET_MS = 500;
 
 /** The searchable text of a call: its tool name and its arguments' keys and values. */
 export function searchText(tool: string, args: unknown): string {
@@ -52,28 +54,21 @@ export function searchText(tool: string, args: unknown): string {
 export class SearchIndexer {
   readonly #db: Database;
   readonly #delayMs: number;
-  readonly #quietMs: number;
-  readonly #now: () => number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  /** When the last call arrived (see noteArrival), on #now's clock. */
+  /** When the last call arrived (see noteArrival), on performance.now()'s clock. */
   #lastArrival = -Infinity;
 
-  /**
-   * delayMs: how long after a write the index catches up at the earliest; quietMs: how long
-   * no call may have arrived before it does (both default 500 ms); now: a monotonic clock (ms).
-   */
-  constructor(db: Database, options: { delayMs?: number; quietMs?: number; now?: () => number } = {}) {
+  /** delayMs: how long after a write the index catches up at the earliest (default 500). */
+  constructor(db: Database, options: { delayMs?: number } = {}) {
     this.#db = db;
     this.#delayMs = options.delayMs ?? 500;
-    this.#quietMs = options.quietMs ?? 500;
-    this.#now = options.now ?? (() => performance.now());
     if (this.pending() > 0) this.schedule();
   }
 
   /** A call arrived: the queue waits until calls stop arriving for a moment (see MAX_BACKLOG). */
   noteArrival(): void {
-    this.#lastArrival = this.#now();
+    this.#lastArrival = performance.now();
   }
 
   /**
@@ -115,9 +110,9 @@ export class SearchIndexer {
     this.#timer = undefined;
     if (this.#closed || !this.#db.isOpen) return;
     try {
-      const sinceArrival = this.#now() - this.#lastArrival;
-      if (sinceArrival < this.#quietMs && this.pending() < MAX_BACKLOG) {
-        this.#timer = setTimeout(() => this.#tick(), Math.max(1, this.#quietMs - sinceArrival));
+      const sinceArrival = performance.now() - this.#lastArrival;
+      if (sinceArrival < QUIET_MS && this.pending() < MAX_BACKLOG) {
+        this.#timer = setTimeout(() => this.#tick(), Math.max(1, QUIET_MS - sinceArrival));
         this.#timer.unref?.();
         return;
       }
