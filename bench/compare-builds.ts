@@ -5,13 +5,13 @@
  * run at once, each warmed with 20,000 calls, and they take turns (the order swapped every
  * round), so both are warm and see the same moment of the machine. Rows: history on and
  * off through a 2025 session, and the `airlock connect` stdio bridge. Per row: median
- * calls/s at 16 callers, and median p50 of 500 sequential calls.
+ * calls/s at 16 callers, and median p50 of 500 sequential calls (after 100 warm-up calls).
  * Options: `--rounds N` (default 6), `--calls N` per turn (default 3000), `--only <row>`.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
-import { EVERYTHING, MCP_TOKEN, cli, httpClient, median, percentile, startAirlockProcess, stdioClient, type AirlockProcess } from './lib.ts';
+import { ALLOW_ECHO_POLICY, sequential } from './proxy-bench.ts';
+import { EVERYTHING, MCP_TOKEN, cli, httpClient, median, startAirlockProcess, stdioClient, type AirlockProcess } from './lib.ts';
 import { load } from './profile.ts';
 
 interface Side {
@@ -31,16 +31,6 @@ async function open(entry: string, row: Row): Promise<Side> {
   return { airlock, client };
 }
 
-async function sequentialP50(side: Side, calls = 500): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const start = performance.now();
-    await side.client.callTool({ name: 'echo', arguments: { message: `compare ${i}` } });
-    times.push(performance.now() - start);
-  }
-  return percentile(times.sort((a, b) => a - b), 0.5);
-}
-
 const ROWS: readonly Row[] = ['history on', 'history off', 'stdio bridge'];
 
 export async function compareBuilds(other: string, options: { rounds?: number; calls?: number; rows?: readonly Row[]; log?: (line: string) => void } = {}) {
@@ -56,7 +46,7 @@ export async function compareBuilds(other: string, options: { rounds?: number; c
       for (let round = 0; round < rounds; round++) {
         for (const i of round % 2 ? [1, 0] : [0, 1]) {
           rates[i]!.push(await load(sides[i]!.client, calls));
-          p50s[i]!.push(await sequentialP50(sides[i]!));
+          p50s[i]!.push((await sequential(sides[i]!.client, 500)).p50);
         }
       }
     } finally {

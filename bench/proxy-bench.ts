@@ -84,7 +84,8 @@ function kill(child: ChildProcess): Promise<void> {
 
 const call = (client: BenchClient, i: number) => client.callTool({ name: 'echo', arguments: { message: `bench ${i}` } });
 
-async function sequential(client: BenchClient, n: number): Promise<{ p50: number; p99: number }> {
+/** p50 and p99 of n sequential calls, after 100 warm-up calls. */
+export async function sequential(client: BenchClient, n: number): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 100; i++) await call(client, i);
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
