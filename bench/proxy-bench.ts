@@ -7,6 +7,7 @@
  * measured apart, in turns (see historyPair).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -41,6 +42,14 @@ export interface ProxyRow {
   p99LoadedMs: number;
   /** CPU time of the serving process(es) per call under the 16-caller load (not of the upstream server). */
   cpuMsPerCall?: number;
+  /** CPU time of the client (this process) per call under that load. */
+  clientCpuMsPerCall: number;
+  /** CPU time of the upstream server process(es) per call under that load, where the path has one. */
+  upstreamCpuMsPerCall?: number;
+  /** Cores the client kept busy under that load (its CPU time over the run's time). */
+  clientCores: number;
+  /** Cores the client, the serving process(es) and the upstream kept busy together under that load. */
+  coresBusy: number;
 }
 
 /** What a row's client must do: both SDK generations' clients fit. */
@@ -54,6 +63,8 @@ interface Path {
   close(): Promise<void>;
   /** Processes whose CPU time is what this path costs (the proxy, the bridge), when known. */
   pids?: number[];
+  /** The upstream server processes behind the path (read when measured: a pool may start one late). */
+  upstreamPids?: () => number[];
 }
 
 function cpuMs(pids: number[] | undefined): number | undefined {
@@ -63,6 +74,27 @@ function cpuMs(pids: number[] | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The processes whose parent is pid (scanned from /proc: the kernel here has no `children` file). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** This process's CPU time (user and system), ms. */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 async function freePort(): Promise<number> {
@@ -119,7 +151,8 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   const airlocks: AirlockProcess[] = [];
 
   const direct = await stdioClient(EVERYTHING.command, EVERYTHING.args);
-  paths.push({ name: 'floor A: client → server over stdio', client: direct, close: () => direct.close() });
+  const directPid = (direct.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
+  paths.push({ name: 'floor A: client → server over stdio', client: direct, close: () => direct.close(), ...(directPid && { upstreamPids: () => [directPid] }) });
 
   const floorB = spawn(process.execPath, [join(root, 'bench', 'floor-http-server.ts')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = Number(await waitForLine(floorB, (l) => /^\d+$/.test(l.trim())));
@@ -134,18 +167,18 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY });
   airlocks.push(airlock);
   const a = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close(), pids: [airlock.pid] });
+  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close(), pids: [airlock.pid], upstreamPids: () => childrenOf(airlock.pid) });
   const m = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close(), pids: [airlock.pid] });
+  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close(), pids: [airlock.pid], upstreamPids: () => childrenOf(airlock.pid) });
 
   const quiet = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { history: false } });
   airlocks.push(quiet);
   const q = await httpClient(`${quiet.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close(), pids: [quiet.pid] });
+  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close(), pids: [quiet.pid], upstreamPids: () => childrenOf(quiet.pid) });
 
   const bridge = await stdioClient(process.execPath, [cli, 'connect', 'everything', '--home', airlock.home], { AIRLOCK_MCP_TOKEN: MCP_TOKEN });
   const bridgePid = (bridge.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
-  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close(), pids: [airlock.pid, ...(bridgePid ? [bridgePid] : [])] });
+  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close(), pids: [airlock.pid, ...(bridgePid ? [bridgePid] : [])], upstreamPids: () => childrenOf(airlock.pid) });
 
   const peerPort = await freePort();
   const peer = spawn(
@@ -163,7 +196,7 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   }
   if (!peerClient) throw new Error('mcp-proxy did not start');
   const pc = peerClient;
-  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)), pids: [peer.pid!] });
+  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)), pids: [peer.pid!], upstreamPids: () => childrenOf(peer.pid!) });
   log(`  opened ${paths.length} paths`);
   return { paths, airlocks };
 }
@@ -249,7 +282,7 @@ export async function runProxyBench(
   // floor B's too. A desktop proxy runs warm, so each path is warmed before it is measured.
   for (const path of paths) await concurrent(path.client, callers, Math.ceil(WARM_UP_CALLS / callers));
   log(`  warmed every path with ${WARM_UP_CALLS} calls`);
-  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; loadedP99: number[]; cpu: number[] }>();
+  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; loadedP99: number[]; cpu: number[]; client: number[]; upstream: number[]; clientCores: number[]; cores: number[] }>();
   let history: HistoryPair | undefined;
   try {
     for (let rep = 0; rep < repetitions; rep++) {
@@ -258,17 +291,28 @@ export async function runProxyBench(
         // A process that sat idle while the other rows ran gave its young generation back
         // (main/core/idle-memory.ts): a short burst grows it again before the measured run.
         await concurrent(path.client, callers, Math.ceil(BURST_CALLS / callers));
+        const upstreamPids = path.upstreamPids?.();
         const cpuBefore = cpuMs(path.pids);
+        const upstreamBefore = cpuMs(upstreamPids);
+        const clientBefore = ownCpuMs();
         const { rate, p99: loadedP99 } = await concurrent(path.client, callers, perCaller);
+        const clientAfter = ownCpuMs();
         const cpuAfter = cpuMs(path.pids);
-        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], loadedP99: [], cpu: [] };
+        const upstreamAfter = cpuMs(upstreamPids);
+        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], loadedP99: [], cpu: [], client: [], upstream: [], clientCores: [], cores: [] };
+        const runMs = (callers * perCaller * 1000) / rate;
+        s.client.push((clientAfter - clientBefore) / (callers * perCaller));
+        s.clientCores.push((clientAfter - clientBefore) / runMs);
+        if (upstreamBefore !== undefined && upstreamAfter !== undefined) s.upstream.push((upstreamAfter - upstreamBefore) / (callers * perCaller));
+        const served = (cpuAfter ?? 0) - (cpuBefore ?? 0) + (upstreamAfter ?? 0) - (upstreamBefore ?? 0);
+        s.cores.push((clientAfter - clientBefore + served) / runMs);
         s.p50.push(seq.p50);
         s.p99.push(seq.p99);
         s.rate.push(rate);
         s.loadedP99.push(loadedP99);
         if (cpuBefore !== undefined && cpuAfter !== undefined) s.cpu.push((cpuAfter - cpuBefore) / (callers * perCaller));
         samples.set(path.name, s);
-        const cpuNote = s.cpu.length ? `, ${s.cpu.at(-1)!.toFixed(3)} ms CPU/call` : '';
+        const cpuNote = `, CPU/call ms: client ${s.client.at(-1)!.toFixed(3)}${s.cpu.length ? `, serving ${s.cpu.at(-1)!.toFixed(3)}` : ''}${s.upstream.length ? `, upstream ${s.upstream.at(-1)!.toFixed(3)}` : ''}`;
         log(`  rep ${rep + 1}: ${path.name}: p50 ${seq.p50.toFixed(3)} ms, p99 ${seq.p99.toFixed(3)} ms, ${rate.toFixed(0)} calls/s (p99 ${loadedP99.toFixed(3)} ms)${cpuNote}`);
       }
     }
@@ -281,7 +325,18 @@ export async function runProxyBench(
   }
   const rows = paths.map((p) => {
     const s = samples.get(p.name)!;
-    return { name: p.name, p50Ms: median(s.p50), p99Ms: median(s.p99), callsPerSec: median(s.rate), p99LoadedMs: median(s.loadedP99), ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }) };
+    return {
+      name: p.name,
+      p50Ms: median(s.p50),
+      p99Ms: median(s.p99),
+      callsPerSec: median(s.rate),
+      p99LoadedMs: median(s.loadedP99),
+      clientCpuMsPerCall: median(s.client),
+      clientCores: median(s.clientCores),
+      coresBusy: median(s.cores),
+      ...(s.cpu.length && { cpuMsPerCall: median(s.cpu) }),
+      ...(s.upstream.length && { upstreamCpuMsPerCall: median(s.upstream) }),
+    };
   });
   return { rows, history: history! };
 }

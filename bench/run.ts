@@ -56,6 +56,22 @@ const bridge = row('Airlock via');
 const peer = row('peer');
 const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)} %`;
 const p50Budget = a.p50Ms + b.p50Ms + 0.1;
+const optionalMs = (v: number | undefined) => (v === undefined ? '' : ms(v));
+/** CPU per call of every process a row's calls run in (client, serving process, upstream). */
+const callCpuMs = (r: ProxyRow) => r.clientCpuMsPerCall + (r.cpuMsPerCall ?? 0) + (r.upstreamCpuMsPerCall ?? 0);
+/** What bounds floor B's throughput, and what matching it would take through Airlock, from this run's figures. */
+function clientBound(): string {
+  const cores = (x: number) => x.toFixed(2);
+  const busiest = Math.max(...proxy.map((r) => r.coresBusy));
+  const at = (r: ProxyRow, rate: number) => (callCpuMs(r) * rate) / 1000;
+  return `What bounds the throughput: under floor B's load its client alone keeps ${cores(b.clientCores)} cores
+busy (V8's own threads included; ${ms(b.clientCpuMsPerCall)} ms per call, against ${optionalMs(b.cpuMsPerCall)} for the endpoint), most of
+it on its one JavaScript thread. Through Airlock the same calls run in three processes, the client, Airlock and
+the server: ${ms(callCpuMs(airlock))} ms of CPU per call with a 2025 client and ${ms(callCpuMs(modern))} with a 2026-07-28
+one. At floor B's ${b.callsPerSec.toFixed(0)} calls/s they would keep ${cores(at(airlock, b.callsPerSec))} and ${cores(at(modern, b.callsPerSec))} cores busy, on a
+machine of ${cpus().length} where the busiest row of this run kept ${cores(busiest)}; and Airlock's own part of a
+2026-07-28 call, most of it on its one main thread, would need ${cores(((modern.cpuMsPerCall ?? 0) * b.callsPerSec) / 1000)} of a core.`;
+}
 const legacySessions = sessions.find((r) => r.era === 'legacy' && !r.shared)!;
 const sharedSessions = sessions.find((r) => r.shared)!;
 /** §1b's cross-check: the same load seen by `perf` (time on a core only, every thread). */
@@ -150,14 +166,20 @@ Airlock idle while the other rows ran gave its young generation back, see
 \`main/core/idle-memory.ts\`), and 16 concurrent callers × ${PER_CALLER} calls on the same client (calls/s,
 and the p99 of each call's own latency under that load).
 
-| path | p50 ms | p99 ms | calls/s (16 callers) | p99 ms (16 callers) | CPU ms per call |
-|---|---|---|---|---|---|
-${proxy.map((r: ProxyRow) => `| ${r.name} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.callsPerSec.toFixed(0)} | ${ms(r.p99LoadedMs)} | ${r.cpuMsPerCall === undefined ? '' : ms(r.cpuMsPerCall)} |`).join('\n')}
+| path | p50 ms | p99 ms | calls/s (16 callers) | p99 ms (16 callers) | CPU ms per call | client CPU ms per call | upstream CPU ms per call | cores busy |
+|---|---|---|---|---|---|---|---|---|
+${proxy.map((r: ProxyRow) => `| ${r.name} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.callsPerSec.toFixed(0)} | ${ms(r.p99LoadedMs)} | ${optionalMs(r.cpuMsPerCall)} | ${ms(r.clientCpuMsPerCall)} | ${optionalMs(r.upstreamCpuMsPerCall)} | ${r.coresBusy.toFixed(2)} |`).join('\n')}
 
 CPU ms per call: the CPU time of the serving process (the proxy, or the endpoint of a floor;
 for the bridge, the bridge and Airlock together; never the upstream server) under the
 16-caller load, divided by the calls. Unlike calls/s it hardly depends on what else the
-machine runs. Airlock's own latency is its p50 minus floor A (the stdio hop to the same
+machine runs. The client's (the SDK client in the benchmark process) and the upstream
+server's are measured in the same runs; cores busy is their CPU time together over the run's
+time (each column the median of the repetitions).
+
+${clientBound()}
+
+Airlock's own latency is its p50 minus floor A (the stdio hop to the same
 server) minus floor B (what any Streamable HTTP endpoint costs with the SDK):
 **${ms(airlock.p50Ms - a.p50Ms - b.p50Ms)} ms**; floor C (HTTP on loopback without the SDK on the server) is
 ${pct(c.callsPerSec, b.callsPerSec)} of floor B's throughput. Against the peer: ${(airlock.callsPerSec / peer.callsPerSec).toFixed(2)}× its
@@ -168,9 +190,14 @@ ${historyPair.callsPerTurn} calls each, 16 callers, the order swapped every roun
 same moment of the machine; the rows above are minutes apart. History on: median
 ${historyPair.onCallsPerSec.toFixed(0)} calls/s, off ${historyPair.offCallsPerSec.toFixed(0)}; the median round costs **${(100 * historyPair.throughputCost).toFixed(1)} %** of
 throughput (negative: history on was the faster) and ${historyPair.cpuRatio.toFixed(2)}× the CPU per call. The rounds
-spread from ${(100 * historyPair.costSpread[0]).toFixed(1)} to ${(100 * historyPair.costSpread[1]).toFixed(1)} %: calls/s at this load move with whatever else the two cores
-run, more than history changes them; the CPU per call is the steadier measure of what
-history costs.
+spread from ${(100 * historyPair.costSpread[0]).toFixed(1)} to ${(100 * historyPair.costSpread[1]).toFixed(1)} %${
+  historyPair.costSpread[0] < 0 && historyPair.costSpread[1] > 0
+    ? `: calls/s at this load move with whatever else the two cores
+run, as much as history changes them; the CPU per call is the steadier measure of what
+history costs.`
+    : `: every round had the same sign, so the difference is history's
+and not the machine's moment; the CPU per call says how much of Airlock's work it is.`
+}
 
 Earlier runs measured from cold (100 warm-up calls; 16 callers × 100 calls). Before the move
 to SDK v2 (f8bba17) one such run gave floor B 0.969 ms / 2065 calls/s, Airlock 1.573 / 1123,
