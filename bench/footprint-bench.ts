@@ -9,6 +9,8 @@ import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
 import { ADMIN_TOKEN, EVERYTHING, MCP_TOKEN, httpClient, median, processStats, startAirlockProcess } from './lib.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Past the first idle check (every 10 s) after start. */
+export const SETTLE_MS = 12_000;
 
 export interface FootprintResult {
   idleRssMb: number;
@@ -21,13 +23,15 @@ export interface FootprintResult {
 }
 
 export async function runFootprintBench(options: { historyDb?: string; entries?: number; idleSeconds?: number } = {}): Promise<FootprintResult> {
-  const idleSeconds = options.idleSeconds ?? 10;
+  const idleSeconds = options.idleSeconds ?? 20;
   const servers = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`everything-${i + 1}`, EVERYTHING]));
   const idle = await startAirlockProcess({ servers, policy: ALLOW_ECHO_POLICY });
   let idleRssMb: number;
   let idleCpuPercent: number;
   try {
-    await sleep(2000); // let start-up settle
+    // Start-up settles, including the memory-reducing collection the first idle check runs
+    // after it (main/core/idle-memory.ts: once per burst, and start-up is one; about 30 ms).
+    await sleep(SETTLE_MS);
     const before = processStats(idle.pid);
     await sleep(idleSeconds * 1000);
     const after = processStats(idle.pid);
