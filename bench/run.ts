@@ -288,9 +288,9 @@ ${Object.entries(history.searches).map(([k, v]) => `| search: ${k} | ${v} ms |`)
 
 ## 3. Policy
 
-A ${policy.rules}-rule policy with conditions and limits: **${policy.medianUs} µs** per decision (median of
-${policy.repetitions} repetitions of ${policy.decisionsPerRepetition.toLocaleString('en')} decisions; min ${policy.minUs}, max ${policy.maxUs}); the first
-lookup of a tool not seen before ${policy.uncachedLookupUs} µs.
+A ${policy.rules}-rule policy with conditions and limits: **${policy.medianUs.toFixed(2)} µs** per decision (median of
+${policy.repetitions} repetitions of ${policy.decisionsPerRepetition.toLocaleString('en')} decisions; min ${policy.minUs.toFixed(2)}, max ${policy.maxUs.toFixed(2)}); the first
+lookup of a tool not seen before ${policy.uncachedLookupUs.toFixed(2)} µs.
 
 ## 4. Footprint
 
