@@ -129,3 +129,21 @@ export function processStats(pid: number): { rssMb: number; cpuMs: number } {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { rssMb: rssKb / 1024, cpuMs: (ticks * 1000) / 100 };
 }
+
+/** Every descendant of a process (Airlock's upstream servers and what they spawn). */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // gone
+    }
+    out.push(...children);
+    stack.push(...children);
+  }
+  return out;
+}

@@ -7,13 +7,13 @@
  * measured apart, in turns (see historyPair).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   EVERYTHING,
   MCP_TOKEN,
   cli,
+  descendants,
   httpClient,
   modernHttpClient,
   median,
@@ -74,21 +74,6 @@ function cpuMs(pids: number[] | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The processes whose parent is pid (scanned from /proc: the kernel here has no `children` file). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 /** This process's CPU time (user and system), ms. */
@@ -167,18 +152,18 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   const airlock = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY });
   airlocks.push(airlock);
   const a = await httpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close(), pids: [airlock.pid], upstreamPids: () => childrenOf(airlock.pid) });
+  paths.push({ name: 'Airlock: /mcp/everything (policy, limits, history on)', client: a, close: () => a.close(), pids: [airlock.pid], upstreamPids: () => descendants(airlock.pid) });
   const m = await modernHttpClient(`${airlock.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close(), pids: [airlock.pid], upstreamPids: () => childrenOf(airlock.pid) });
+  paths.push({ name: 'Airlock, 2026-07-28 client (SDK v2, pinned)', client: m, close: () => m.close(), pids: [airlock.pid], upstreamPids: () => descendants(airlock.pid) });
 
   const quiet = await startAirlockProcess({ servers: { everything: EVERYTHING }, policy: ALLOW_ECHO_POLICY, settings: { history: false } });
   airlocks.push(quiet);
   const q = await httpClient(`${quiet.url}/mcp/everything`, MCP_TOKEN);
-  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close(), pids: [quiet.pid], upstreamPids: () => childrenOf(quiet.pid) });
+  paths.push({ name: 'Airlock, history off', client: q, close: () => q.close(), pids: [quiet.pid], upstreamPids: () => descendants(quiet.pid) });
 
   const bridge = await stdioClient(process.execPath, [cli, 'connect', 'everything', '--home', airlock.home], { AIRLOCK_MCP_TOKEN: MCP_TOKEN });
   const bridgePid = (bridge.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
-  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close(), pids: [airlock.pid, ...(bridgePid ? [bridgePid] : [])], upstreamPids: () => childrenOf(airlock.pid) });
+  paths.push({ name: 'Airlock via `airlock connect` (stdio bridge)', client: bridge, close: () => bridge.close(), pids: [airlock.pid, ...(bridgePid ? [bridgePid] : [])], upstreamPids: () => descendants(airlock.pid) });
 
   const peerPort = await freePort();
   const peer = spawn(
@@ -196,7 +181,7 @@ async function openPaths(log: (line: string) => void): Promise<{ paths: Path[]; 
   }
   if (!peerClient) throw new Error('mcp-proxy did not start');
   const pc = peerClient;
-  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)), pids: [peer.pid!], upstreamPids: () => childrenOf(peer.pid!) });
+  paths.push({ name: 'peer: mcp-proxy (HTTP → stdio)', client: pc, close: async () => (await pc.close(), await kill(peer)), pids: [peer.pid!], upstreamPids: () => descendants(peer.pid!) });
   log(`  opened ${paths.length} paths`);
   return { paths, airlocks };
 }

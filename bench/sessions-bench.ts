@@ -9,9 +9,8 @@
  * shared machine's memory; a third run gives the server `"sessions": "shared"`, where legacy
  * sessions share one connection.
  */
-import { readFileSync } from 'node:fs';
 import { ALLOW_ECHO_POLICY } from './proxy-bench.ts';
-import { EVERYTHING, MCP_TOKEN, httpClient, modernHttpClient, processStats, startAirlockProcess } from './lib.ts';
+import { EVERYTHING, MCP_TOKEN, descendants, httpClient, modernHttpClient, processStats, startAirlockProcess } from './lib.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BUDGET_MB = 1024;
@@ -37,24 +36,6 @@ export interface SessionsRun {
   /** Budget passed while opening sessions: the run stopped there. */
   stoppedAtBudget: boolean;
   seconds: number;
-}
-
-/** Every descendant of a process (Airlock's upstream servers and what they spawn). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      // gone
-    }
-    out.push(...children);
-    stack.push(...children);
-  }
-  return out;
 }
 
 function footprint(pid: number): { totalMb: number; airlockMb: number; upstreams: number } {
