@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: processes to measure, clients, numbers. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -89,6 +89,7 @@ export async function startAirlockProcess(options: {
   nodeArgs?: string[];
   entry?: string;
 }): Promise<AirlockProcess> {
+  // A home made here is removed when the process stops; a given one is the caller's.
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'airlock-bench-'));
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'config.json'), JSON.stringify({ mcpServers: options.servers, airlock: { port: 0, ...options.settings } }));
@@ -111,12 +112,14 @@ export async function startAirlockProcess(options: {
     home,
     url: runtime.url,
     pid: runtime.pid,
-    stop: () =>
-      new Promise<void>((r) => {
+    stop: async () => {
+      await new Promise<void>((r) => {
         if (child.exitCode !== null) return r();
         child.once('exit', () => r());
         child.kill('SIGTERM');
-      }),
+      });
+      if (options.home === undefined) rmSync(home, { recursive: true, force: true });
+    },
   };
 }
 
