@@ -253,6 +253,11 @@ async function historyPair(on: Path, off: Path, callers: number, log: (line: str
   };
 }
 
+/** What each repetition of a row records; the row is the median of each. */
+const SAMPLE_KEYS = ['p50', 'p99', 'rate', 'loadedP99', 'cpu', 'client', 'upstream', 'clientCores', 'cores'] as const;
+type Samples = Record<(typeof SAMPLE_KEYS)[number], number[]>;
+const emptySamples = (): Samples => Object.fromEntries(SAMPLE_KEYS.map((key) => [key, []])) as unknown as Samples;
+
 export async function runProxyBench(
   options: { repetitions?: number; sequentialCalls?: number; callers?: number; perCaller?: number; log?: (line: string) => void } = {},
 ): Promise<{ rows: ProxyRow[]; history: HistoryPair }> {
@@ -267,7 +272,7 @@ export async function runProxyBench(
   // floor B's too. A desktop proxy runs warm, so each path is warmed before it is measured.
   for (const path of paths) await concurrent(path.client, callers, Math.ceil(WARM_UP_CALLS / callers));
   log(`  warmed every path with ${WARM_UP_CALLS} calls`);
-  const samples = new Map<string, { p50: number[]; p99: number[]; rate: number[]; loadedP99: number[]; cpu: number[]; client: number[]; upstream: number[]; clientCores: number[]; cores: number[] }>();
+  const samples = new Map<string, Samples>();
   let history: HistoryPair | undefined;
   try {
     for (let rep = 0; rep < repetitions; rep++) {
@@ -284,7 +289,7 @@ export async function runProxyBench(
         const clientAfter = ownCpuMs();
         const cpuAfter = cpuMs(path.pids);
         const upstreamAfter = cpuMs(upstreamPids);
-        const s = samples.get(path.name) ?? { p50: [], p99: [], rate: [], loadedP99: [], cpu: [], client: [], upstream: [], clientCores: [], cores: [] };
+        const s = samples.get(path.name) ?? emptySamples();
         const runMs = (callers * perCaller * 1000) / rate;
         s.client.push((clientAfter - clientBefore) / (callers * perCaller));
         s.clientCores.push((clientAfter - clientBefore) / runMs);
